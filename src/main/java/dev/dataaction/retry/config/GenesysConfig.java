@@ -1,0 +1,42 @@
+package dev.dataaction.retry.config;
+
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Where Genesys Cloud is and how this service authenticates to it. The URLs themselves are wired into the REST client
+ * and the OIDC client in {@code application.properties}; this mapping documents and validates the keys.
+ */
+@ConfigMapping(prefix = "genesys")
+public interface GenesysConfig {
+
+    /** The Genesys Cloud region's domain, for example {@code mypurecloud.ie}. */
+    @WithDefault("mypurecloud.com")
+    String region();
+
+    /** Base URL of the Platform API; defaults to {@code https://api.{region}}. */
+    String apiUrl();
+
+    /** Base URL of the login service that issues tokens; defaults to {@code https://login.{region}}. */
+    String loginUrl();
+
+    /** The OAuth client's id (client-credentials grant). */
+    Optional<String> clientId();
+
+    /** The OAuth client's secret. Never logged. */
+    Optional<String> clientSecret();
+
+    /** Which Genesys contract a retry is executed through. */
+    @WithDefault("execute")
+    InvokerMode mode();
+
+    /** How a retry reaches Genesys. */
+    enum InvokerMode {
+        /** {@code POST /api/v2/integrations/actions/{actionId}/execute}: Genesys Cloud's public API. */
+        EXECUTE,
+        /** {@code POST /api/v2/integration/actions/{actionId}/runs}: for gateways that expose the run-submission contract. */
+        RUNS
+    }
+}

@@ -1,0 +1,112 @@
+package dev.dataaction.retry.config;
+
+import java.time.Duration;
+
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+
+import org.hibernate.validator.constraints.time.DurationMin;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Tunables of the retry orchestrator. Every member can also be set through the usual Quarkus environment-variable form
+ * ({@code ORCHESTRATOR_RETRY_BASE_DELAY=2s}). Invalid values stop start-up with a message naming the key.
+ */
+@ConfigMapping(prefix = "orchestrator")
+public interface OrchestratorConfig {
+
+    /** How retries are paced and when they give up. */
+    Retry retry();
+
+    /** The per-action circuit breakers. */
+    CircuitBreaker circuitBreaker();
+
+    /** The bound on retries held by this instance. */
+    Queue queue();
+
+    /** How long a finished retry stays queryable. */
+    @WithDefault("24h")
+    @DurationMin(millis = 0)
+    Duration retention();
+
+    /** How many finished retries are kept at most; the oldest are forgotten first. */
+    @WithDefault("10000")
+    @Min(0)
+    int retentionMaxRecords();
+
+    /** Backoff schedule and limits. */
+    interface Retry {
+
+        /** Delay before the first attempt, and the base of the exponential schedule. */
+        @WithDefault("1s")
+        @DurationMin(millis = 0)
+        Duration baseDelay();
+
+        /** Upper bound of the computed delay (a Retry-After from Genesys may exceed it). */
+        @WithDefault("30s")
+        @DurationMin(millis = 0)
+        Duration maxDelay();
+
+        /** Growth of the delay from one attempt to the next. */
+        @WithDefault("2")
+        @DecimalMin("1")
+        double backoffFactor();
+
+        /** Attempts before a retry that keeps failing transiently is EXHAUSTED. */
+        @WithDefault("5")
+        @Min(1)
+        int maxAttempts();
+
+        /** Each delay is spread uniformly by plus or minus this fraction of itself. */
+        @WithDefault("0.1")
+        @DecimalMin("0")
+        @DecimalMax("1")
+        double jitterFactor();
+
+        /** Longest Retry-After that is honoured; a longer one ends the retry as EXHAUSTED. */
+        @WithDefault("120s")
+        @DurationMin(millis = 0)
+        Duration maxRetryAfter();
+
+        /** Time from acceptance after which a retry that has not succeeded is EXHAUSTED. */
+        @WithDefault("10m")
+        @DurationMin(millis = 1)
+        Duration maxDuration();
+    }
+
+    /** One breaker per action id, so one broken integration does not stop the others. */
+    interface CircuitBreaker {
+
+        /** Consecutive retryable failures of one action that open its breaker. */
+        @WithDefault("3")
+        @Min(1)
+        int failureThreshold();
+
+        /** How long an open breaker stays open before it lets one trial call through. */
+        @WithDefault("15s")
+        @DurationMin(millis = 1)
+        Duration resetDelay();
+
+        /** Breakers kept at most; the least recently used closed one is forgotten beyond it. */
+        @WithDefault("1000")
+        @Min(1)
+        int maxBreakers();
+    }
+
+    /** The bound on unfinished retries. */
+    interface Queue {
+
+        /** Unfinished retries this instance holds at most; beyond it new ones are refused with 429. */
+        @WithDefault("50")
+        @Min(1)
+        int maxDepth();
+
+        /** The Retry-After sent with a 429 when the queue is full. */
+        @WithDefault("5s")
+        @DurationMin(seconds = 1)
+        Duration retryAfter();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.dataaction.retry.genesys;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.oidc.client.filter.OidcClientFilter;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The Genesys Cloud Platform API, as far as this service uses it. Every status comes back as a response (the default exception
+ * mapper is disabled in configuration) so that {@link GenesysGateway} classifies each answer itself.
+ */
+@RegisterRestClient(configKey = "genesys")
+@OidcClientFilter
+@Path("/api/v2")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+interface GenesysActionsApi {
+
+    /** Genesys' correlation header: echoed back and forwarded to the action's remote endpoint. */
+    String CORRELATION_HEADER = "ININ-Correlation-Id";
+
+    @POST
+    @Path("/integrations/actions/{actionId}/execute")
+    Uni<Response> execute(@PathParam("actionId") String actionId,
+            @HeaderParam(CORRELATION_HEADER) String correlationId, JsonNode input);
+
+    @POST
+    @Path("/integration/actions/{actionId}/runs")
+    Uni<Response> submitRun(@PathParam("actionId") String actionId,
+            @HeaderParam(CORRELATION_HEADER) String correlationId, RunSubmission submission);
+}

@@ -1,0 +1,46 @@
+package dev.dataaction.retry.ingest;
+
+/** The kinds of error this API answers with; each has a stable {@code type} URI that clients can switch on. */
+public enum ProblemType {
+    INVALID_REQUEST(400, "The request is invalid"),
+    UNAUTHORIZED(401, "A valid API key is required"),
+    NOT_FOUND(404, "No such resource"),
+    METHOD_NOT_ALLOWED(405, "Method not allowed"),
+    NOT_ACCEPTABLE(406, "Not acceptable"),
+    ALREADY_FINISHED(409, "The retry has already finished"),
+    PAYLOAD_TOO_LARGE(413, "The request body is too large"),
+    UNSUPPORTED_MEDIA_TYPE(415, "Unsupported media type"),
+    QUEUE_FULL(429, "The retry queue is full"),
+    INTERNAL_ERROR(500, "Internal error"),
+    UNAVAILABLE(503, "The service is not accepting retries");
+
+    private final int status;
+    private final String title;
+
+    ProblemType(int status, String title) {
+        this.status = status;
+        this.title = title;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public String uri() {
+        return "urn:genesys-retry-orchestrator:problem:" + name().toLowerCase().replace('_', '-');
+    }
+
+    /** The type that fits an HTTP status raised by the framework. */
+    static ProblemType forStatus(int status) {
+        for (ProblemType type : values()) {
+            if (type.status == status) {
+                return type;
+            }
+        }
+        return status >= 500 ? INTERNAL_ERROR : INVALID_REQUEST;
+    }
+}

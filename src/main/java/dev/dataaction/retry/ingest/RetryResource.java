@@ -1,0 +1,181 @@
+package dev.dataaction.retry.ingest;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.dataaction.retry.pipeline.Admission;
+import dev.dataaction.retry.pipeline.Cancellation;
+import dev.dataaction.retry.pipeline.RetryPipeline;
+import dev.dataaction.retry.store.RetryQuery;
+import dev.dataaction.retry.store.RetryRecord;
+import dev.dataaction.retry.store.RetryStatus;
+import dev.dataaction.retry.store.RetryStore;
+import io.smallrye.common.annotation.NonBlocking;
+
+/** The retry API: submit failed executions, follow them, cancel them. */
+@Path("/v1/retries")
+@Produces(MediaType.APPLICATION_JSON)
+@NonBlocking
+public class RetryResource {
+
+    static final int MAX_BATCH = 100;
+    static final int DEFAULT_LIMIT = 50;
+    static final int MAX_LIMIT = 500;
+
+    private final RetryRequestReader reader;
+    private final RetryPipeline pipeline;
+    private final RetryStore store;
+
+    RetryResource(RetryRequestReader reader, RetryPipeline pipeline, RetryStore store) {
+        this.reader = reader;
+        this.pipeline = pipeline;
+        this.store = store;
+    }
+
+    /** Accepts one failed execution: 202 when new, 200 with the existing record when it is a duplicate. */
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response submit(String body) {
+        RetryRequest request = switch (reader.read(reader.parse(body), "")) {
+            case RetryRequestReader.Reading.Valid valid -> valid.request();
+            case RetryRequestReader.Reading.Invalid invalid -> throw new ProblemException(
+                    Problem.invalid("The retry request has invalid fields.", invalid.errors()));
+        };
+        return switch (admit(request)) {
+            case Admission.Accepted accepted -> Response.accepted(accepted.retry())
+                    .location(URI.create("/v1/retries/" + accepted.retry().requestId())).build();
+            case Admission.Duplicate duplicate -> Response.ok(duplicate.retry()).build();
+            case Admission.QueueFull full -> queueFull(full).toResponse()
+                    .header("Retry-After", full.retryAfter().toSeconds()).build();
+        };
+    }
+
+    /** Accepts up to {@value #MAX_BATCH} failed executions; each item is answered on its own, in input order. */
+    @POST
+    @Path("/batch")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public BatchResults submitBatch(String body) {
+        JsonNode items = reader.parse(body);
+        if (!items.isArray()) {
+            throw new ProblemException(Problem.invalid("The batch must be a JSON array of retry requests.",
+                    List.of(new Problem.FieldError("$", "must be a JSON array"))));
+        }
+        if (items.size() > MAX_BATCH) {
+            throw new ProblemException(Problem.invalid("A batch holds at most " + MAX_BATCH + " items.",
+                    List.of(new Problem.FieldError("$", "has " + items.size() + " items, more than " + MAX_BATCH))));
+        }
+        List<BatchResults.Item> results = new ArrayList<>(items.size());
+        for (int index = 0; index < items.size(); index++) {
+            results.add(switch (reader.read(items.get(index), "[" + index + "]")) {
+                case RetryRequestReader.Reading.Invalid invalid -> rejected(index,
+                        Problem.invalid("The retry request has invalid fields.", invalid.errors()));
+                case RetryRequestReader.Reading.Valid valid -> itemFor(index, admit(valid.request()));
+            });
+        }
+        return new BatchResults(results);
+    }
+
+    @GET
+    @Path("/{requestId}")
+    public RetryRecord get(@RestPath String requestId) {
+        return requestIdOf(requestId).flatMap(store::find).orElseThrow(() -> notFound(requestId)).snapshot();
+    }
+
+    /** Retries newest first, optionally of one status or one action. */
+    @GET
+    public List<RetryRecord> list(@RestQuery String status, @RestQuery String actionId, @RestQuery String limit) {
+        List<Problem.FieldError> errors = new ArrayList<>();
+        Optional<RetryStatus> wanted = Optional.empty();
+        if (status != null && !status.isBlank()) {
+            try {
+                wanted = Optional.of(RetryStatus.valueOf(status.trim().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException unknown) {
+                errors.add(new Problem.FieldError("status", "must be one of " + List.of(RetryStatus.values())));
+            }
+        }
+        int max = DEFAULT_LIMIT;
+        if (limit != null && !limit.isBlank()) {
+            try {
+                max = Integer.parseInt(limit.trim());
+            } catch (NumberFormatException notANumber) {
+                max = -1;
+            }
+            if (max < 1 || max > MAX_LIMIT) {
+                errors.add(new Problem.FieldError("limit", "must be a whole number from 1 to " + MAX_LIMIT));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ProblemException(Problem.invalid("The query has invalid parameters.", errors));
+        }
+        return store.list(new RetryQuery(wanted, Optional.ofNullable(actionId).filter(id -> !id.isBlank()), max));
+    }
+
+    /** Cancels an unfinished retry: 200 with the record, 409 when it had already finished. */
+    @DELETE
+    @Path("/{requestId}")
+    public RetryRecord cancel(@RestPath String requestId) {
+        Cancellation cancellation = requestIdOf(requestId).map(pipeline::cancel).orElse(new Cancellation.NotFound());
+        return switch (cancellation) {
+            case Cancellation.Cancelled cancelled -> cancelled.retry();
+            case Cancellation.AlreadyFinished finished -> throw new ProblemException(Problem.of(
+                    ProblemType.ALREADY_FINISHED, "Retry " + requestId + " has already finished as "
+                            + finished.retry().status() + "."));
+            case Cancellation.NotFound missing -> throw notFound(requestId);
+        };
+    }
+
+    private Admission admit(RetryRequest request) {
+        return pipeline.submit(request.actionId(), request.originalRunId(), request.requestPayload());
+    }
+
+    private static BatchResults.Item itemFor(int index, Admission admission) {
+        return switch (admission) {
+            case Admission.Accepted accepted -> new BatchResults.Item(index, BatchResults.Outcome.ACCEPTED,
+                    accepted.retry(), null);
+            case Admission.Duplicate duplicate -> new BatchResults.Item(index, BatchResults.Outcome.DUPLICATE,
+                    duplicate.retry(), null);
+            case Admission.QueueFull full -> rejected(index, queueFull(full));
+        };
+    }
+
+    private static BatchResults.Item rejected(int index, Problem problem) {
+        return new BatchResults.Item(index, BatchResults.Outcome.REJECTED, null, problem);
+    }
+
+    private static Problem queueFull(Admission.QueueFull full) {
+        return new Problem(ProblemType.QUEUE_FULL.uri(), ProblemType.QUEUE_FULL.title(), 429,
+                "The queue holds its maximum of " + full.capacity() + " unfinished retries (orchestrator.queue.max-depth); "
+                        + "try again in " + full.retryAfter().toSeconds() + " s.",
+                null, full.capacity());
+    }
+
+    private static Optional<UUID> requestIdOf(String requestId) {
+        try {
+            return Optional.of(UUID.fromString(requestId));
+        } catch (IllegalArgumentException notAUuid) {
+            return Optional.empty();
+        }
+    }
+
+    private static ProblemException notFound(String requestId) {
+        return new ProblemException(Problem.of(ProblemType.NOT_FOUND, "No retry with requestId " + requestId + "."));
+    }
+}

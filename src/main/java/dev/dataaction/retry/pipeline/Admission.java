@@ -1,0 +1,21 @@
+package dev.dataaction.retry.pipeline;
+
+import java.time.Duration;
+
+import dev.dataaction.retry.store.RetryRecord;
+
+/** The answer to a submitted retry. */
+public sealed interface Admission {
+
+    /** A new retry was stored and scheduled. */
+    record Accepted(RetryRecord retry) implements Admission {
+    }
+
+    /** A retry with the same {@code (actionId, originalRunId)} is unfinished or succeeded; nothing new was started. */
+    record Duplicate(RetryRecord retry) implements Admission {
+    }
+
+    /** The queue is full; nothing was stored. */
+    record QueueFull(int capacity, Duration retryAfter) implements Admission {
+    }
+}

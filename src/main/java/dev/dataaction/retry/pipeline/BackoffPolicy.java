@@ -1,0 +1,46 @@
+package dev.dataaction.retry.pipeline;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.dataaction.retry.config.OrchestratorConfig;
+
+/**
+ * The wait before each attempt: {@code min(base-delay × backoff-factor^(n-1), max-delay)}, spread uniformly by ±
+ * {@code jitter-factor} of itself so that retries that failed together do not return together. A Retry-After from Genesys
+ * is a floor that may exceed max-delay; the spread above it only ever adds.
+ */
+@ApplicationScoped
+public class BackoffPolicy {
+
+    private final OrchestratorConfig.Retry config;
+
+    BackoffPolicy(OrchestratorConfig config) {
+        this.config = config.retry();
+    }
+
+    /** The delay before attempt {@code attempt} (1-based), honouring {@code retryAfter} when Genesys sent one. */
+    public Duration delayBefore(int attempt, Optional<Duration> retryAfter) {
+        double jitter = config.jitterFactor() * (2 * ThreadLocalRandom.current().nextDouble() - 1);
+        double scheduledNanos = scheduledNanos(attempt);
+        long delay = (long) (scheduledNanos * (1 + jitter));
+        if (retryAfter.isPresent() && retryAfter.get().toNanos() >= delay) {
+            long floor = retryAfter.get().toNanos();
+            delay = floor + (long) (floor * Math.abs(jitter));
+        }
+        return Duration.ofNanos(delay);
+    }
+
+    /** The delay before attempt {@code attempt} without jitter. */
+    public Duration scheduled(int attempt) {
+        return Duration.ofNanos((long) scheduledNanos(attempt));
+    }
+
+    private double scheduledNanos(int attempt) {
+        double grown = config.baseDelay().toNanos() * Math.pow(config.backoffFactor(), attempt - 1);
+        return Math.min(grown, config.maxDelay().toNanos());
+    }
+}

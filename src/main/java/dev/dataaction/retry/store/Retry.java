@@ -1,0 +1,203 @@
+package dev.dataaction.retry.store;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.smallrye.mutiny.subscription.Cancellable;
+
+/**
+ * The live state of one accepted retry. Every transition is synchronized on the instance and checks the current status,
+ * so a cancellation, a timer and an answer from Genesys that race each other leave one consistent outcome.
+ */
+public final class Retry {
+
+    private final UUID requestId;
+    private final String actionId;
+    private final String originalRunId;
+    private final ObjectNode payload;
+    private final Instant acceptedAt;
+    private final Instant deadline;
+
+    private RetryStatus status = RetryStatus.PENDING;
+    private final List<Attempt> attempts = new ArrayList<>(2);
+    private int attemptsUsed;
+    private Instant nextAttemptAt;
+    private JsonNode result;
+    private String runId;
+    private LastError lastError;
+    private Instant completedAt;
+    private Cancellable schedule;
+    private boolean slotReleased;
+
+    public Retry(String actionId, String originalRunId, ObjectNode payload, Instant acceptedAt, Duration maxDuration,
+            Instant firstAttemptAt) {
+        this.requestId = UUID.randomUUID();
+        this.actionId = actionId;
+        this.originalRunId = originalRunId;
+        this.payload = payload;
+        this.acceptedAt = acceptedAt;
+        this.deadline = acceptedAt.plus(maxDuration);
+        this.nextAttemptAt = firstAttemptAt;
+    }
+
+    public UUID requestId() {
+        return requestId;
+    }
+
+    public String actionId() {
+        return actionId;
+    }
+
+    public String originalRunId() {
+        return originalRunId;
+    }
+
+    /** The action's input as the caller submitted it. Personal data: never logged. */
+    public ObjectNode payload() {
+        return payload;
+    }
+
+    public Instant acceptedAt() {
+        return acceptedAt;
+    }
+
+    /** The instant after which no attempt is started any more ({@code orchestrator.retry.max-duration}). */
+    public Instant deadline() {
+        return deadline;
+    }
+
+    public synchronized RetryStatus status() {
+        return status;
+    }
+
+    public synchronized Instant nextAttemptAt() {
+        return nextAttemptAt;
+    }
+
+    /** Attempts that counted against max-attempts so far (a repeat after a token refresh does not count). */
+    public synchronized int attemptsUsed() {
+        return attemptsUsed;
+    }
+
+    /** Whether the last recorded attempt was answered 401. */
+    public synchronized boolean lastAttemptUnauthorized() {
+        return !attempts.isEmpty() && Integer.valueOf(401).equals(attempts.get(attempts.size() - 1).httpStatus());
+    }
+
+    /** Keeps the subscription that drives this retry, so that a cancellation can drop its pending delay. */
+    public synchronized void attach(Cancellable schedule) {
+        this.schedule = schedule;
+        if (status == RetryStatus.CANCELLED) {
+            schedule.cancel();
+        }
+    }
+
+    /**
+     * Moves a due retry on the wire.
+     *
+     * @param repeat whether this repeats the previous attempt (after a 401) rather than starting a new one
+     * @return the attempt's number, or 0 when the retry is no longer pending (it was cancelled)
+     */
+    public synchronized int startAttempt(boolean repeat) {
+        if (status != RetryStatus.PENDING) {
+            return 0;
+        }
+        status = RetryStatus.IN_FLIGHT;
+        nextAttemptAt = null;
+        return repeat ? attemptsUsed : attemptsUsed + 1;
+    }
+
+    /** Records how an attempt ended. It is kept even when the retry was cancelled while the attempt was on the wire. */
+    public synchronized void recordAttempt(Attempt attempt, LastError error) {
+        attempts.add(attempt);
+        attemptsUsed = Math.max(attemptsUsed, attempt.number());
+        if (error != null) {
+            lastError = error;
+        }
+    }
+
+    /** Puts the retry back to waiting; false when it was cancelled meanwhile. */
+    public synchronized boolean waitUntil(Instant at, LastError error) {
+        if (error != null) {
+            lastError = error;
+        }
+        if (status.isFinished()) {
+            return false;
+        }
+        status = RetryStatus.PENDING;
+        nextAttemptAt = at;
+        return true;
+    }
+
+    /** Records the action's output. */
+    public synchronized void succeededWith(JsonNode result, String runId) {
+        this.result = result;
+        this.runId = runId;
+    }
+
+    /**
+     * Ends the retry.
+     *
+     * @return false when it had already ended (for example it was cancelled while its last attempt was on the wire)
+     */
+    public synchronized boolean finish(RetryStatus terminal, Instant at, LastError error) {
+        if (error != null) {
+            lastError = error;
+        }
+        if (status.isFinished()) {
+            return false;
+        }
+        status = terminal;
+        completedAt = at;
+        nextAttemptAt = null;
+        return true;
+    }
+
+    /**
+     * Cancels the retry unless it already finished. A pending delay is dropped at once; an attempt on the wire is left
+     * to finish and its outcome is recorded, without further attempts.
+     *
+     * @return the status the retry had before, so the caller knows whether a slot is still held by an attempt
+     */
+    public synchronized RetryStatus cancel(Instant at) {
+        RetryStatus before = status;
+        if (before.isFinished()) {
+            return before;
+        }
+        status = RetryStatus.CANCELLED;
+        completedAt = at;
+        nextAttemptAt = null;
+        if (before == RetryStatus.PENDING && schedule != null) {
+            schedule.cancel();
+        }
+        return before;
+    }
+
+    /** True exactly once: the first time the retry gives back its queue slot. */
+    public synchronized boolean releaseSlot() {
+        if (slotReleased) {
+            return false;
+        }
+        slotReleased = true;
+        return true;
+    }
+
+    public synchronized LastError lastError() {
+        return lastError;
+    }
+
+    public synchronized Instant completedAt() {
+        return completedAt;
+    }
+
+    public synchronized RetryRecord snapshot() {
+        return new RetryRecord(requestId, actionId, originalRunId, status, List.copyOf(attempts), nextAttemptAt, result,
+                runId, lastError, acceptedAt, completedAt);
+    }
+}
