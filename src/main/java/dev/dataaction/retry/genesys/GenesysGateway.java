@@ -140,7 +140,8 @@ public class GenesysGateway {
     private static RetryableAnswer noAnswer(Throwable failure) {
         boolean timeout = causes(failure, cause -> cause.getClass().getSimpleName().contains("Timeout"));
         AttemptOutcome outcome = timeout ? AttemptOutcome.TIMEOUT : AttemptOutcome.NETWORK_ERROR;
-        String message = timeout ? "no answer within the timeout" : "connection failed: " + rootOf(failure).getClass().getSimpleName();
+        String message = timeout ? "no answer within the timeout"
+                : "connection failed: " + rootOf(failure).getClass().getSimpleName();
         return new RetryableAnswer(new Execution.Refused(null, outcome, true, Optional.empty(),
                 new LastError(null, timeout ? "timeout" : "network.error", message, null)));
     }

@@ -50,7 +50,8 @@ class RetryRequestReader {
         } catch (JsonProcessingException malformed) {
             JsonLocation at = malformed.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, "The request body is not valid JSON" + where + "."));
+            throw new ProblemException(
+                    Problem.of(ProblemType.INVALID_REQUEST, "The request body is not valid JSON" + where + "."));
         }
     }
 

@@ -34,7 +34,8 @@ public class RetryPipeline {
 
     /** What the loop does after a step. */
     private enum Next {
-        AGAIN, DONE
+        AGAIN,
+        DONE
     }
 
     /** An attempt on the wire. */
@@ -146,7 +147,8 @@ public class RetryPipeline {
                 yield afterRefusal(retry, refused, attempt.repeat());
             }
             case Execution.Held held -> waitUntil(retry,
-                    held.notBefore().orElseGet(() -> Instant.now().plus(backoff.delayBefore(attempt.number(), Optional.empty()))),
+                    held.notBefore()
+                            .orElseGet(() -> Instant.now().plus(backoff.delayBefore(attempt.number(), Optional.empty()))),
                     held.reason());
         };
     }

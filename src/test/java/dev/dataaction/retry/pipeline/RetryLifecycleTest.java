@@ -41,12 +41,14 @@ class RetryLifecycleTest {
         String action = "action-" + UUID.randomUUID();
         String path = "/api/v2/integrations/actions/" + action + "/execute";
         genesys.stubFor(post(urlEqualTo(path)).inScenario("s").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withStatus(429).withBody("{\"message\":\"Rate limit exceeded\",\"code\":\"too.many.requests\",\"status\":429}"))
+                .willReturn(aResponse().withStatus(429)
+                        .withBody("{\"message\":\"Rate limit exceeded\",\"code\":\"too.many.requests\",\"status\":429}"))
                 .willSetStateTo("second"));
         genesys.stubFor(post(urlEqualTo(path)).inScenario("s").whenScenarioStateIs("second")
                 .willReturn(aResponse().withStatus(429)).willSetStateTo("third"));
         genesys.stubFor(post(urlEqualTo(path)).inScenario("s").whenScenarioStateIs("third")
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody("{\"ticket\":\"T-1\"}")));
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody("{\"ticket\":\"T-1\"}")));
 
         var accepted = given().contentType(ContentType.JSON)
                 .body("{\"actionId\":\"" + action + "\",\"originalRunId\":\"run-1\",\"requestPayload\":{\"customer\":\"42\"}}")
