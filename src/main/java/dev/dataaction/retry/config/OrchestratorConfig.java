@@ -1,6 +1,8 @@
 package dev.dataaction.retry.config;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -26,6 +28,18 @@ public interface OrchestratorConfig {
 
     /** The bound on retries held by this instance. */
     Queue queue();
+
+    /** The observability webhook that hears of every retry's outcome. */
+    Webhook webhook();
+
+    /** Access control of the {@code /v1} API. */
+    Auth auth();
+
+    /**
+     * API keys accepted in the {@code X-API-Key} header; several may be valid at once so that keys can be rotated. Set
+     * through {@code ORCHESTRATOR_API_KEYS} (comma-separated) from a secret, never in committed configuration.
+     */
+    Optional<List<String>> apiKeys();
 
     /** How long a finished retry stays queryable. */
     @WithDefault("24h")
@@ -108,5 +122,41 @@ public interface OrchestratorConfig {
         @WithDefault("5s")
         @DurationMin(seconds = 1)
         Duration retryAfter();
+    }
+
+    /** Where outcomes are posted, and how. */
+    interface Webhook {
+
+        /** The receiver's URL; unset disables the webhook. Also {@code OBSERVABILITY_WEBHOOK_URL}. */
+        Optional<String> url();
+
+        /** How long one delivery may take, connection included. */
+        @WithDefault("3s")
+        @DurationMin(millis = 1)
+        Duration timeout();
+
+        /** Deliveries of one event at most, the first included; each failure is logged as WEBHOOK_FAILURE. */
+        @WithDefault("3")
+        @Min(1)
+        int maxAttempts();
+
+        /** Events waiting for delivery at most; beyond it new events are dropped and logged, never queued unbounded. */
+        @WithDefault("1000")
+        @Min(1)
+        int maxPending();
+
+        /** Key of the HMAC-SHA256 signature sent in {@code X-Orchestrator-Signature}; unset sends no signature. */
+        Optional<String> secret();
+    }
+
+    /** Access control of the {@code /v1} API. */
+    interface Auth {
+
+        /**
+         * Whether the API requires an API key. In production, start-up fails when it is enabled and no key is configured;
+         * turning it off is a deliberate choice for a service reachable only by trusted callers.
+         */
+        @WithDefault("true")
+        boolean enabled();
     }
 }

@@ -33,6 +33,12 @@ public sealed interface Execution {
      *
      * @param notBefore the earliest moment worth trying again, when known
      */
-    record Held(Optional<Instant> notBefore, LastError reason) implements Execution {
+    record Held(HeldBy cause, Optional<Instant> notBefore, LastError reason) implements Execution {
+    }
+
+    /** Why nothing was sent. */
+    enum HeldBy {
+        CIRCUIT_OPEN,
+        TOKEN_UNAVAILABLE
     }
 }

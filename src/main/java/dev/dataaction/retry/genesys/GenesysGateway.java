@@ -147,12 +147,12 @@ public class GenesysGateway {
     }
 
     private Execution circuitOpen(ActionBreaker breaker) {
-        return new Execution.Held(Optional.of(breakers.halfOpensAt(breaker)),
+        return new Execution.Held(Execution.HeldBy.CIRCUIT_OPEN, Optional.of(breakers.halfOpensAt(breaker)),
                 new LastError(null, "circuit.open", "the action's circuit breaker is open", null));
     }
 
     private static Execution tokenUnavailable() {
-        return new Execution.Held(Optional.empty(), new LastError(null, "token.unavailable",
+        return new Execution.Held(Execution.HeldBy.TOKEN_UNAVAILABLE, Optional.empty(), new LastError(null, "token.unavailable",
                 "no access token could be obtained from the login service", null));
     }
 

@@ -1,5 +1,6 @@
 package dev.dataaction.retry.ingest;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,8 @@ class RetryRequestReader {
 
     /** Either a valid request or the list of what is wrong with it. */
     sealed interface Reading {
-        record Valid(RetryRequest request) implements Reading {
+        /** @param payloadBytes the payload's size in UTF-8 bytes, for the audit trail */
+        record Valid(RetryRequest request, int payloadBytes) implements Reading {
         }
 
         record Invalid(List<Problem.FieldError> errors) implements Reading {
@@ -78,7 +80,7 @@ class RetryRequestReader {
             errors.merge(violation.getPropertyPath().toString(), violation.getMessage(), RetryRequestReader::both);
         }
         if (errors.isEmpty()) {
-            return new Reading.Valid(request);
+            return new Reading.Valid(request, payload.toString().getBytes(StandardCharsets.UTF_8).length);
         }
         List<Problem.FieldError> fieldErrors = new ArrayList<>(errors.size());
         errors.forEach((field, message) -> fieldErrors.add(new Problem.FieldError(

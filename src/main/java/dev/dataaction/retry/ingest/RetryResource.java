@@ -21,6 +21,7 @@ import org.jboss.resteasy.reactive.RestQuery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.dataaction.retry.observe.RetryTelemetry;
 import dev.dataaction.retry.pipeline.Admission;
 import dev.dataaction.retry.pipeline.Cancellation;
 import dev.dataaction.retry.pipeline.RetryPipeline;
@@ -43,21 +44,22 @@ public class RetryResource {
     private final RetryRequestReader reader;
     private final RetryPipeline pipeline;
     private final RetryStore store;
+    private final RetryTelemetry telemetry;
 
-    RetryResource(RetryRequestReader reader, RetryPipeline pipeline, RetryStore store) {
+    RetryResource(RetryRequestReader reader, RetryPipeline pipeline, RetryStore store, RetryTelemetry telemetry) {
         this.reader = reader;
         this.pipeline = pipeline;
         this.store = store;
+        this.telemetry = telemetry;
     }
 
     /** Accepts one failed execution: 202 when new, 200 with the existing record when it is a duplicate. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response submit(String body) {
-        RetryRequest request = switch (reader.read(reader.parse(body), "")) {
-            case RetryRequestReader.Reading.Valid valid -> valid.request();
-            case RetryRequestReader.Reading.Invalid invalid -> throw new ProblemException(
-                    Problem.invalid("The retry request has invalid fields.", invalid.errors()));
+        RetryRequestReader.Reading.Valid request = switch (reader.read(parse(body), "")) {
+            case RetryRequestReader.Reading.Valid valid -> valid;
+            case RetryRequestReader.Reading.Invalid invalid -> throw new ProblemException(invalid(invalid));
         };
         return switch (admit(request)) {
             case Admission.Accepted accepted -> Response.accepted(accepted.retry())
@@ -65,6 +67,8 @@ public class RetryResource {
             case Admission.Duplicate duplicate -> Response.ok(duplicate.retry()).build();
             case Admission.QueueFull full -> queueFull(full).toResponse()
                     .header("Retry-After", full.retryAfter().toSeconds()).build();
+            case Admission.ShuttingDown stopping -> shuttingDown().toResponse()
+                    .header("Retry-After", stopping.retryAfter().toSeconds()).build();
         };
     }
 
@@ -73,7 +77,7 @@ public class RetryResource {
     @Path("/batch")
     @Consumes(MediaType.APPLICATION_JSON)
     public BatchResults submitBatch(String body) {
-        JsonNode items = reader.parse(body);
+        JsonNode items = parse(body);
         if (!items.isArray()) {
             throw new ProblemException(Problem.invalid("The batch must be a JSON array of retry requests.",
                     List.of(new Problem.FieldError("$", "must be a JSON array"))));
@@ -85,9 +89,8 @@ public class RetryResource {
         List<BatchResults.Item> results = new ArrayList<>(items.size());
         for (int index = 0; index < items.size(); index++) {
             results.add(switch (reader.read(items.get(index), "[" + index + "]")) {
-                case RetryRequestReader.Reading.Invalid invalid -> rejected(index,
-                        Problem.invalid("The retry request has invalid fields.", invalid.errors()));
-                case RetryRequestReader.Reading.Valid valid -> itemFor(index, admit(valid.request()));
+                case RetryRequestReader.Reading.Invalid invalid -> rejected(index, invalid(invalid));
+                case RetryRequestReader.Reading.Valid valid -> itemFor(index, admit(valid));
             });
         }
         return new BatchResults(results);
@@ -142,8 +145,24 @@ public class RetryResource {
         };
     }
 
-    private Admission admit(RetryRequest request) {
-        return pipeline.submit(request.actionId(), request.originalRunId(), request.requestPayload());
+    private Admission admit(RetryRequestReader.Reading.Valid valid) {
+        RetryRequest request = valid.request();
+        return pipeline.submit(request.actionId(), request.originalRunId(), request.requestPayload(),
+                valid.payloadBytes());
+    }
+
+    private JsonNode parse(String body) {
+        try {
+            return reader.parse(body);
+        } catch (ProblemException malformed) {
+            telemetry.invalid(List.of("$"));
+            throw malformed;
+        }
+    }
+
+    private Problem invalid(RetryRequestReader.Reading.Invalid invalid) {
+        telemetry.invalid(invalid.errors().stream().map(Problem.FieldError::field).toList());
+        return Problem.invalid("The retry request has invalid fields.", invalid.errors());
     }
 
     private static BatchResults.Item itemFor(int index, Admission admission) {
@@ -153,6 +172,7 @@ public class RetryResource {
             case Admission.Duplicate duplicate -> new BatchResults.Item(index, BatchResults.Outcome.DUPLICATE,
                     duplicate.retry(), null);
             case Admission.QueueFull full -> rejected(index, queueFull(full));
+            case Admission.ShuttingDown stopping -> rejected(index, shuttingDown());
         };
     }
 
@@ -165,6 +185,10 @@ public class RetryResource {
                 "The queue holds its maximum of " + full.capacity() + " unfinished retries (orchestrator.queue.max-depth); "
                         + "try again in " + full.retryAfter().toSeconds() + " s.",
                 null, full.capacity());
+    }
+
+    private static Problem shuttingDown() {
+        return Problem.of(ProblemType.UNAVAILABLE, "The service is shutting down; send the retry to another instance.");
     }
 
     private static Optional<UUID> requestIdOf(String requestId) {

@@ -18,4 +18,8 @@ public sealed interface Admission {
     /** The queue is full; nothing was stored. */
     record QueueFull(int capacity, Duration retryAfter) implements Admission {
     }
+
+    /** The service is shutting down; nothing was stored. */
+    record ShuttingDown(Duration retryAfter) implements Admission {
+    }
 }

@@ -2,8 +2,10 @@ package dev.dataaction.retry.pipeline;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -14,6 +16,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dataaction.retry.config.OrchestratorConfig;
 import dev.dataaction.retry.genesys.Execution;
 import dev.dataaction.retry.genesys.GenesysGateway;
+import dev.dataaction.retry.observe.RetryMetrics.RejectionReason;
+import dev.dataaction.retry.observe.RetryTelemetry;
+import dev.dataaction.retry.observe.TokenMonitor;
 import dev.dataaction.retry.store.Attempt;
 import dev.dataaction.retry.store.AttemptOutcome;
 import dev.dataaction.retry.store.LastError;
@@ -50,27 +55,39 @@ public class RetryPipeline {
     private final QueueGuard queue;
     private final BackoffPolicy backoff;
     private final GenesysGateway gateway;
+    private final RetryTelemetry telemetry;
+    private final TokenMonitor tokens;
     private final OrchestratorConfig config;
+    private volatile boolean draining;
 
     RetryPipeline(RetryStore store, QueueGuard queue, BackoffPolicy backoff, GenesysGateway gateway,
-            OrchestratorConfig config) {
+            RetryTelemetry telemetry, TokenMonitor tokens, OrchestratorConfig config) {
         this.store = store;
         this.queue = queue;
         this.backoff = backoff;
         this.gateway = gateway;
+        this.telemetry = telemetry;
+        this.tokens = tokens;
         this.config = config;
     }
 
     /**
-     * Accepts a validated retry unless its idempotency key is held or the queue is full. A retry that is accepted has
-     * its permit and its first attempt scheduled before this returns.
+     * Accepts a validated retry unless its idempotency key is held, the queue is full or the service is shutting down.
+     * A retry that is accepted has its permit and its first attempt scheduled before this returns.
+     *
+     * @param payloadBytes the payload's size, for the audit trail (its content is never logged)
      */
-    public Admission submit(String actionId, String originalRunId, ObjectNode payload) {
+    public Admission submit(String actionId, String originalRunId, ObjectNode payload, int payloadBytes) {
         Optional<Retry> holder = store.holderOf(actionId, originalRunId);
         if (holder.isPresent()) {
             return new Admission.Duplicate(holder.get().snapshot());
         }
+        if (draining) {
+            telemetry.rejected(actionId, originalRunId, RejectionReason.SHUTTING_DOWN);
+            return new Admission.ShuttingDown(config.queue().retryAfter());
+        }
         if (!queue.tryAdmit()) {
+            telemetry.rejected(actionId, originalRunId, RejectionReason.QUEUE_FULL);
             return new Admission.QueueFull(queue.capacity(), config.queue().retryAfter());
         }
         Instant now = Instant.now();
@@ -82,6 +99,7 @@ public class RetryPipeline {
             return new Admission.Duplicate(stored.snapshot());
         }
         Admission accepted = new Admission.Accepted(candidate.snapshot());
+        telemetry.accepted(candidate, payloadBytes);
         run(candidate);
         return accepted;
     }
@@ -100,7 +118,38 @@ public class RetryPipeline {
         // a pending retry's subscription was cancelled, which gave its permit back; one on the wire gives it back
         // when its attempt ends
         store.finished(retry);
+        telemetry.finished(retry.snapshot());
         return new Cancellation.Cancelled(retry.snapshot());
+    }
+
+    /** Whether the service is shutting down and refuses new retries. */
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /** Refuses new retries from now on, so that callers go to another instance. */
+    void stopAccepting() {
+        draining = true;
+    }
+
+    /**
+     * Shuts the pipeline down: no new retry is accepted, pending timers are stopped, attempts on the wire are given
+     * until {@code timeout} to finish, and every retry left unfinished is logged as abandoned.
+     */
+    void drain(Duration timeout) {
+        draining = true;
+        List<Retry> unfinished = store.unfinished();
+        unfinished.forEach(Retry::stopWaiting);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (unfinished.stream().anyMatch(retry -> retry.status() == RetryStatus.IN_FLIGHT)
+                && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+        for (Retry retry : unfinished) {
+            if (!retry.status().isFinished()) {
+                telemetry.abandoned(retry.snapshot());
+            }
+        }
     }
 
     private void run(Retry retry) {
@@ -135,25 +184,33 @@ public class RetryPipeline {
         return gateway.execute(retry, number).map(execution -> classify(retry, execution, attempt));
     }
 
-    private Next classify(Retry retry, Execution execution, Started attempt) {
+    private Next classify(Retry retry, Execution execution, Started started) {
         return switch (execution) {
             case Execution.Succeeded succeeded -> {
-                retry.recordAttempt(attempt.ended(succeeded.httpStatus(), AttemptOutcome.SUCCESS), null);
+                Attempt attempt = started.ended(succeeded.httpStatus(), AttemptOutcome.SUCCESS);
+                retry.recordAttempt(attempt, null);
                 retry.succeededWith(succeeded.result(), succeeded.runId());
+                telemetry.attempted(retry, attempt);
                 yield finish(retry, RetryStatus.SUCCEEDED, null);
             }
             case Execution.Refused refused -> {
-                retry.recordAttempt(attempt.ended(refused.httpStatus(), refused.outcome()), refused.error());
-                yield afterRefusal(retry, refused, attempt.repeat());
+                Attempt attempt = started.ended(refused.httpStatus(), refused.outcome());
+                retry.recordAttempt(attempt, refused.error());
+                telemetry.attempted(retry, attempt);
+                yield afterRefusal(retry, refused, attempt, started.repeat());
             }
-            case Execution.Held held -> waitUntil(retry,
-                    held.notBefore()
-                            .orElseGet(() -> Instant.now().plus(backoff.delayBefore(attempt.number(), Optional.empty()))),
-                    held.reason());
+            case Execution.Held held -> {
+                if (held.cause() == Execution.HeldBy.TOKEN_UNAVAILABLE) {
+                    tokens.tokenUnavailable();
+                }
+                Instant retryAt = held.notBefore()
+                        .orElseGet(() -> Instant.now().plus(backoff.delayBefore(started.number(), Optional.empty())));
+                yield waitUntil(retry, retryAt, held.reason());
+            }
         };
     }
 
-    private Next afterRefusal(Retry retry, Execution.Refused refused, boolean repeat) {
+    private Next afterRefusal(Retry retry, Execution.Refused refused, Attempt attempt, boolean repeat) {
         if (Integer.valueOf(401).equals(refused.httpStatus()) && !repeat) {
             return waitUntil(retry, Instant.now(), null);
         }
@@ -171,7 +228,12 @@ public class RetryPipeline {
                             + config.retry().maxRetryAfter().toSeconds() + " s)",
                     cause.contextId()));
         }
-        return waitUntil(retry, Instant.now().plus(backoff.delayBefore(retry.attemptsUsed() + 1, retryAfter)), null);
+        Duration delay = backoff.delayBefore(retry.attemptsUsed() + 1, retryAfter);
+        Next next = waitUntil(retry, Instant.now().plus(delay), null);
+        if (next == Next.AGAIN) {
+            telemetry.backingOff(retry, attempt, delay);
+        }
+        return next;
     }
 
     private Next waitUntil(Retry retry, Instant at, LastError reason) {
@@ -183,12 +245,17 @@ public class RetryPipeline {
                             + (last == null ? "" : "; last error: " + last.message()),
                     last == null ? null : last.contextId()));
         }
-        return retry.waitUntil(at, reason) ? Next.AGAIN : Next.DONE;
+        if (!retry.waitUntil(at, reason)) {
+            return Next.DONE;
+        }
+        // a stopping service leaves the retry pending, and drain() reports it as abandoned
+        return draining ? Next.DONE : Next.AGAIN;
     }
 
     private Next finish(Retry retry, RetryStatus status, LastError error) {
         if (retry.finish(status, Instant.now(), error)) {
             store.finished(retry);
+            telemetry.finished(retry.snapshot());
         }
         return Next.DONE;
     }

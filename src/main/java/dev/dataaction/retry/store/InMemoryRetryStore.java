@@ -83,6 +83,11 @@ public class InMemoryRetryStore implements RetryStore {
     }
 
     @Override
+    public List<Retry> unfinished() {
+        return newestFirst.values().stream().filter(retry -> !retry.status().isFinished()).toList();
+    }
+
+    @Override
     public void finished(Retry retry) {
         finishedOldestFirst.add(retry);
         if (finishedCount.incrementAndGet() > config.retentionMaxRecords()) {

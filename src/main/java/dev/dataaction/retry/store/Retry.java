@@ -179,6 +179,21 @@ public final class Retry {
         return before;
     }
 
+    /**
+     * Stops a pending retry's timer without changing its status, when the service shuts down.
+     *
+     * @return false when an attempt is on the wire or the retry has finished
+     */
+    public synchronized boolean stopWaiting() {
+        if (status != RetryStatus.PENDING) {
+            return false;
+        }
+        if (schedule != null) {
+            schedule.cancel();
+        }
+        return true;
+    }
+
     /** True exactly once: the first time the retry gives back its queue slot. */
     public synchronized boolean releaseSlot() {
         if (slotReleased) {

@@ -24,6 +24,9 @@ public interface RetryStore {
 
     List<RetryRecord> list(RetryQuery query);
 
+    /** The retries that have not finished. */
+    List<Retry> unfinished();
+
     /** Tells the store that a retry reached a terminal status, so that its retention clock starts. */
     void finished(Retry retry);
 }

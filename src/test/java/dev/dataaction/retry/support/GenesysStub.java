@@ -10,6 +10,8 @@ import java.util.Map;
 import com.github.tomakehurst.wiremock.WireMockServer;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.restassured.RestAssured;
+import io.restassured.filter.Filter;
 
 /**
  * Genesys Cloud, played by WireMock on a free port: the login service's token endpoint and the Platform API. The token
@@ -35,8 +37,22 @@ public class GenesysStub implements QuarkusTestResourceLifecycleManager {
                                 + expiresIn + "}")));
     }
 
+    /** The API key of the test profile ({@code %test.orchestrator.api-keys}). */
+    public static final String API_KEY = "test-api-key";
+
+    /** Every request of the tests carries the API key, unless the test sets the header itself. */
+    private static final Filter SEND_API_KEY = (request, response, context) -> {
+        if (!request.getHeaders().hasHeaderWithName("X-API-Key")) {
+            request.header("X-API-Key", API_KEY);
+        }
+        return context.next(request, response);
+    };
+
     @Override
     public Map<String, String> start() {
+        if (!RestAssured.filters().contains(SEND_API_KEY)) {
+            RestAssured.filters(SEND_API_KEY);
+        }
         server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
         server.start();
         stubToken(server, ACCESS_TOKEN, 86_400);

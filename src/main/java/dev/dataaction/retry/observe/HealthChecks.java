@@ -1,0 +1,67 @@
+package dev.dataaction.retry.observe;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Liveness;
+import org.eclipse.microprofile.health.Readiness;
+
+import dev.dataaction.retry.genesys.ActionBreakers;
+import dev.dataaction.retry.pipeline.QueueGuard;
+import dev.dataaction.retry.pipeline.RetryPipeline;
+
+/** Kubernetes probes. Neither calls Genesys, the login service or the service's own endpoints. */
+public final class HealthChecks {
+
+    private HealthChecks() {
+    }
+
+    /** The process is up and answering; restarting it would not help anything else. */
+    @Liveness
+    @ApplicationScoped
+    static class Alive implements HealthCheck {
+
+        @Override
+        public HealthCheckResponse call() {
+            return HealthCheckResponse.up("alive");
+        }
+    }
+
+    /**
+     * Ready to take retries: DOWN while the queue is full, while shutting down, or when the last token request failed
+     * (read from the token monitor, so a probe never asks the login service for a token).
+     */
+    @Readiness
+    @ApplicationScoped
+    static class ReadyForRetries implements HealthCheck {
+
+        private final QueueGuard queue;
+        private final ActionBreakers breakers;
+        private final TokenMonitor tokens;
+        private final RetryPipeline pipeline;
+
+        ReadyForRetries(QueueGuard queue, ActionBreakers breakers, TokenMonitor tokens, RetryPipeline pipeline) {
+            this.queue = queue;
+            this.breakers = breakers;
+            this.tokens = tokens;
+            this.pipeline = pipeline;
+        }
+
+        @Override
+        public HealthCheckResponse call() {
+            int inUse = queue.inUse();
+            boolean queueFull = inUse >= queue.capacity();
+            boolean shuttingDown = pipeline.isDraining();
+            boolean tokenFailing = tokens.lastRequestFailed();
+            return HealthCheckResponse.named("retries")
+                    .status(!queueFull && !shuttingDown && !tokenFailing)
+                    .withData("inUse", inUse)
+                    .withData("capacity", queue.capacity())
+                    .withData("openCircuits", breakers.openCount())
+                    .withData("shuttingDown", shuttingDown)
+                    .withData("tokenAvailable", !tokenFailing)
+                    .build();
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.dataaction.retry.observe;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.dataaction.retry.genesys.ActionBreakers;
+import dev.dataaction.retry.pipeline.QueueGuard;
+import dev.dataaction.retry.store.AttemptOutcome;
+import dev.dataaction.retry.store.RetryStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The service's Micrometer meters, scraped at {@code /q/metrics}. Tags come from closed sets only (outcomes, statuses,
+ * rejection reasons), so their cardinality is bounded; nothing is tagged per request or per action.
+ */
+@ApplicationScoped
+public class RetryMetrics {
+
+    /** Why a submission was not accepted. */
+    public enum RejectionReason {
+        INVALID,
+        QUEUE_FULL,
+        SHUTTING_DOWN
+    }
+
+    private final Counter accepted;
+    private final Map<RejectionReason, Counter> rejected = new EnumMap<>(RejectionReason.class);
+    private final Map<AttemptOutcome, Counter> attempts = new EnumMap<>(AttemptOutcome.class);
+    private final Map<RetryStatus, Counter> completed = new EnumMap<>(RetryStatus.class);
+    private final Timer latency;
+    private final Timer attemptDuration;
+    private final Counter tokenFailures;
+
+    RetryMetrics(MeterRegistry registry, QueueGuard queue, ActionBreakers breakers) {
+        accepted = Counter.builder("orchestrator.retries.accepted").description("Retries accepted").register(registry);
+        for (RejectionReason reason : RejectionReason.values()) {
+            rejected.put(reason, Counter.builder("orchestrator.retries.rejected").description("Submissions not accepted")
+                    .tag("reason", reason.name()).register(registry));
+        }
+        for (AttemptOutcome outcome : AttemptOutcome.values()) {
+            attempts.put(outcome, Counter.builder("orchestrator.attempts").description("Attempts by outcome")
+                    .tag("outcome", outcome.name()).register(registry));
+        }
+        for (RetryStatus status : RetryStatus.values()) {
+            if (status.isFinished()) {
+                completed.put(status, Counter.builder("orchestrator.retries.completed")
+                        .description("Retries that reached a terminal status").tag("status", status.name())
+                        .register(registry));
+            }
+        }
+        latency = Timer.builder("orchestrator.retry.latency").description("From acceptance to the terminal status")
+                .publishPercentiles(0.5, 0.95, 0.99).publishPercentileHistogram().register(registry);
+        attemptDuration = Timer.builder("orchestrator.attempt.duration").description("One call to Genesys")
+                .publishPercentileHistogram().register(registry);
+        tokenFailures = Counter.builder("orchestrator.token.failures")
+                .description("Token requests to the login service that failed").register(registry);
+        Gauge.builder("orchestrator.queue.in-use", queue, QueueGuard::inUse).description("Unfinished retries held")
+                .register(registry);
+        Gauge.builder("orchestrator.queue.capacity", queue, QueueGuard::capacity)
+                .description("Unfinished retries this instance holds at most").register(registry);
+        Gauge.builder("orchestrator.circuit.open", breakers, ActionBreakers::openCount)
+                .description("Circuit breakers open or half-open").register(registry);
+    }
+
+    void accepted() {
+        accepted.increment();
+    }
+
+    void rejected(RejectionReason reason) {
+        rejected.get(reason).increment();
+    }
+
+    void attempted(AttemptOutcome outcome, long durationMs) {
+        attempts.get(outcome).increment();
+        attemptDuration.record(Duration.ofMillis(durationMs));
+    }
+
+    void completed(RetryStatus status, Duration sinceAcceptance) {
+        completed.get(status).increment();
+        latency.record(sinceAcceptance);
+    }
+
+    void tokenFailed() {
+        tokenFailures.increment();
+    }
+}
