@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.oidc.common.OidcEndpoint;
 import io.quarkus.oidc.common.OidcResponseFilter;
+import io.smallrye.mutiny.Uni;
 
 /**
  * Watches the OIDC client's token requests, so that readiness reflects whether a token can be obtained without asking
@@ -26,7 +27,7 @@ public class TokenMonitor implements OidcResponseFilter {
     }
 
     @Override
-    public void filter(OidcResponseContext response) {
+    public Uni<Void> filter(OidcResponseFilterContext response) {
         int status = response.statusCode();
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("httpStatus", status);
@@ -36,6 +37,7 @@ public class TokenMonitor implements OidcResponseFilter {
         } else {
             tokenUnavailable(fields);
         }
+        return Uni.createFrom().voidItem();
     }
 
     /**
