@@ -16,6 +16,16 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -32,6 +42,8 @@ import dev.dataaction.retry.store.RetryStore;
 import io.smallrye.common.annotation.NonBlocking;
 
 /** The retry API: submit failed executions, follow them, cancel them. */
+@Tag(name = "retries", description = "Failed Data Action executions and their retries")
+@APIResponse(responseCode = "401", description = "Missing or unknown API key", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @Path("/v1/retries")
 @Produces(MediaType.APPLICATION_JSON)
 @NonBlocking
@@ -40,6 +52,9 @@ public class RetryResource {
     static final int MAX_BATCH = 100;
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 500;
+    private static final String EXAMPLE_REQUEST = """
+            {"actionId": "custom-8f2b6a40-crm-lookup", "originalRunId": "flow-run-2041", \
+            "requestPayload": {"customerId": "C-1001", "phone": "+3531234567"}}""";
 
     private final RetryRequestReader reader;
     private final RetryPipeline pipeline;
@@ -56,6 +71,15 @@ public class RetryResource {
     /** Accepts one failed execution: 202 when new, 200 with the existing record when it is a duplicate. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Submit a failed execution for retry", description = "Idempotent on (actionId, originalRunId): "
+            + "while a retry with that key is unfinished, or once it succeeded, the existing record is returned.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RetryRequest.class), examples = @ExampleObject(name = "lookup", value = EXAMPLE_REQUEST)))
+    @APIResponse(responseCode = "202", description = "Accepted; Location names the new retry", headers = @Header(name = "Location"), content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RetryRecord.class)))
+    @APIResponse(responseCode = "200", description = "A retry with this key exists; nothing new was started", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RetryRecord.class)))
+    @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields, all listed", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "413", description = "Body larger than quarkus.http.limits.max-body-size")
+    @APIResponse(responseCode = "429", description = "Queue full; try again after Retry-After seconds", headers = @Header(name = "Retry-After"), content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "Shutting down; try another instance after Retry-After seconds", headers = @Header(name = "Retry-After"), content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response submit(String body) {
         RetryRequestReader.Reading.Valid request = switch (reader.read(parse(body), "")) {
             case RetryRequestReader.Reading.Valid valid -> valid;
@@ -76,6 +100,11 @@ public class RetryResource {
     @POST
     @Path("/batch")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Submit up to 100 failed executions", description = "Each item is accepted, recognised as a "
+            + "duplicate or rejected on its own; results come in input order.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = RetryRequest.class, maxItems = MAX_BATCH)))
+    @APIResponse(responseCode = "200", description = "One result per item", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BatchResults.class)))
+    @APIResponse(responseCode = "400", description = "Not a JSON array, or more than 100 items", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public BatchResults submitBatch(String body) {
         JsonNode items = parse(body);
         if (!items.isArray()) {
@@ -98,13 +127,22 @@ public class RetryResource {
 
     @GET
     @Path("/{requestId}")
+    @Operation(summary = "Read one retry")
+    @APIResponse(responseCode = "200", description = "The retry", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RetryRecord.class)))
+    @APIResponse(responseCode = "404", description = "Unknown, or forgotten after its retention", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public RetryRecord get(@RestPath String requestId) {
         return requestIdOf(requestId).flatMap(store::find).orElseThrow(() -> notFound(requestId)).snapshot();
     }
 
     /** Retries newest first, optionally of one status or one action. */
     @GET
-    public List<RetryRecord> list(@RestQuery String status, @RestQuery String actionId, @RestQuery String limit) {
+    @Operation(summary = "List retries, newest first")
+    @APIResponse(responseCode = "200", description = "The retries", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = RetryRecord.class)))
+    @APIResponse(responseCode = "400", description = "Unknown status or limit out of range", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public List<RetryRecord> list(
+            @Parameter(description = "PENDING, IN_FLIGHT, SUCCEEDED, FAILED, EXHAUSTED or CANCELLED") @RestQuery String status,
+            @Parameter(description = "Only retries of this action") @RestQuery String actionId,
+            @Parameter(description = "At most this many, 1 to 500; default 50") @RestQuery String limit) {
         List<Problem.FieldError> errors = new ArrayList<>();
         Optional<RetryStatus> wanted = Optional.empty();
         if (status != null && !status.isBlank()) {
@@ -134,6 +172,11 @@ public class RetryResource {
     /** Cancels an unfinished retry: 200 with the record, 409 when it had already finished. */
     @DELETE
     @Path("/{requestId}")
+    @Operation(summary = "Cancel an unfinished retry", description = "Its pending delay is dropped and its queue slot "
+            + "freed; an attempt already on the wire finishes and its outcome is recorded, without further attempts.")
+    @APIResponse(responseCode = "200", description = "Cancelled", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RetryRecord.class)))
+    @APIResponse(responseCode = "404", description = "Unknown retry", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "Already finished", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public RetryRecord cancel(@RestPath String requestId) {
         Cancellation cancellation = requestIdOf(requestId).map(pipeline::cancel).orElse(new Cancellation.NotFound());
         return switch (cancellation) {
