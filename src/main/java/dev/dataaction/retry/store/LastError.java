@@ -1,5 +1,7 @@
 package dev.dataaction.retry.store;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * The most recent error of a retry, as Genesys described it in its error body. It never carries request headers, tokens
  * or payloads.
@@ -11,5 +13,6 @@ package dev.dataaction.retry.store;
  * @param message a short human-readable description
  * @param contextId Genesys' correlation id for its support, when it sent one
  */
+@RegisterForReflection
 public record LastError(Integer httpStatus, String code, String message, String contextId) {
 }
