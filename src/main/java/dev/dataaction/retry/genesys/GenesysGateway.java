@@ -146,8 +146,14 @@ public class GenesysGateway {
                 new LastError(null, timeout ? "timeout" : "network.error", message, null)));
     }
 
+    /**
+     * The breaker refused the call. While it is open the retry waits until it half-opens; once it is half-open (its
+     * trial call is on the wire) the moment is unknown, and the pipeline waits a backoff delay instead of spinning.
+     */
     private Execution circuitOpen(ActionBreaker breaker) {
-        return new Execution.Held(Execution.HeldBy.CIRCUIT_OPEN, Optional.of(breakers.halfOpensAt(breaker)),
+        Instant halfOpens = breakers.halfOpensAt(breaker);
+        return new Execution.Held(Execution.HeldBy.CIRCUIT_OPEN,
+                halfOpens.isAfter(Instant.now()) ? Optional.of(halfOpens) : Optional.empty(),
                 new LastError(null, "circuit.open", "the action's circuit breaker is open", null));
     }
 
