@@ -12,8 +12,11 @@ import jakarta.validation.Validator;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -34,11 +37,12 @@ class RetryRequestReader {
         }
     }
 
-    private final ObjectMapper json;
+    private final ObjectReader strictReader;
     private final Validator validator;
 
     RetryRequestReader(ObjectMapper json, Validator validator) {
-        this.json = json;
+        // content after the first JSON value makes the body malformed, not ignored
+        this.strictReader = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.validator = validator;
     }
 
@@ -48,7 +52,8 @@ class RetryRequestReader {
             throw new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, "The request body is empty."));
         }
         try {
-            return json.readTree(body);
+            JsonNode parsed = strictReader.readTree(body);
+            return parsed == null ? NullNode.getInstance() : parsed;
         } catch (JsonProcessingException malformed) {
             JsonLocation at = malformed.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
