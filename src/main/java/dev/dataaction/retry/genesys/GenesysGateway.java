@@ -169,8 +169,18 @@ public class GenesysGateway {
                 new LastError(null, "internal.error", "the attempt failed on an internal error", null));
     }
 
+    /**
+     * Whether the call failed while the OIDC filter was getting a token, before anything was sent. The OIDC client does
+     * not always fail with its own exception type (an error answer without a body, for example), so a failure thrown
+     * from its code counts too.
+     */
     private static boolean isTokenFailure(Throwable failure) {
-        return causes(failure, OidcClientException.class::isInstance);
+        return causes(failure, cause -> cause instanceof OidcClientException || thrownByOidcClient(cause));
+    }
+
+    private static boolean thrownByOidcClient(Throwable failure) {
+        StackTraceElement[] frames = failure.getStackTrace();
+        return frames.length > 0 && frames[0].getClassName().startsWith("io.quarkus.oidc.");
     }
 
     private static boolean causes(Throwable failure, Predicate<Throwable> test) {

@@ -24,8 +24,10 @@ class ApiKeys {
 
     ApiKeys(OrchestratorConfig config) {
         this.enabled = config.auth().enabled();
+        // "old, new" in ORCHESTRATOR_API_KEYS means two keys, not one with a leading blank
         this.keyDigests = config.apiKeys().orElse(List.of()).stream()
-                .filter(key -> !key.isBlank())
+                .map(String::strip)
+                .filter(key -> !key.isEmpty())
                 .map(ApiKeys::digest)
                 .toList();
     }

@@ -1,6 +1,7 @@
 package dev.dataaction.retry.observe;
 
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,6 +18,9 @@ import org.jboss.logging.MDC;
 public class AuditLog {
 
     static final String LOGGER = "dev.dataaction.retry.audit";
+    /** Fields that hold counts or durations; every other field is text, identifiers made of digits included. */
+    static final Set<String> NUMERIC_FIELDS = Set.of("attempt", "httpStatus", "delayMs", "latencyMs", "durationMs",
+            "payloadBytes");
     private static final Logger LOG = Logger.getLogger(LOGGER);
 
     /** Writes one event with its fields; {@code null} values are left out. */

@@ -2,12 +2,14 @@ package dev.dataaction.retry.observe;
 
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Handler;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logmanager.ExtHandler;
 import org.jboss.logmanager.ExtLogRecord;
 import org.jboss.logmanager.LogContext;
@@ -17,20 +19,26 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * The production JSON log format with MDC entries as top-level fields, so that an audit event reads
- * {@code {"event":"RETRY_SUCCESS","requestId":"…","latencyMs":412,…}} rather than nesting them under {@code mdc}. Whole
- * numbers are written as numbers. At start-up it takes the place of the configured JSON formatter, keeping its settings.
+ * {@code {"event":"RETRY_SUCCESS","requestId":"…","latencyMs":412,…}} rather than nesting them under {@code mdc}. The
+ * audit trail's counts and durations are written as numbers; identifiers stay text, even when made of digits. At
+ * start-up it takes the place of the configured JSON formatter, keeping its settings.
  */
 public class FlatJsonFormatter extends JsonFormatter {
 
     private static final String MDC_KEY = "mdc";
 
-    FlatJsonFormatter(JsonFormatter configured) {
+    /**
+     * @param dateFormat the configured {@code date-format}, which the configured formatter does not expose;
+     *        {@code default} or empty keeps ISO-8601
+     */
+    FlatJsonFormatter(JsonFormatter configured, Optional<String> dateFormat) {
         super(configured.getKeyOverrides(), withMdcExcluded(configured.getExcludedKeys()),
                 configured.getAdditionalFields());
         setPrintDetails(configured.isPrintDetails());
         setExceptionOutputType(configured.getExceptionOutputType());
         setRecordDelimiter(configured.getRecordDelimiter());
         setZoneId(configured.getZoneId().getId());
+        dateFormat.filter(format -> !format.isBlank() && !format.equals("default")).ifPresent(this::setDateFormat);
     }
 
     @Override
@@ -38,7 +46,7 @@ public class FlatJsonFormatter extends JsonFormatter {
         super.after(generator, record);
         for (Map.Entry<String, String> field : record.getMdcCopy().entrySet()) {
             String value = field.getValue();
-            if (isWholeNumber(value)) {
+            if (AuditLog.NUMERIC_FIELDS.contains(field.getKey()) && isWholeNumber(value)) {
                 generator.add(field.getKey(), Long.parseLong(value));
             } else {
                 generator.add(field.getKey(), value);
@@ -68,17 +76,18 @@ public class FlatJsonFormatter extends JsonFormatter {
     @Singleton
     static class Installer {
 
-        void install(@Observes StartupEvent started) {
-            replaceIn(LogContext.getLogContext().getLogger("").getHandlers());
+        void install(@Observes StartupEvent started,
+                @ConfigProperty(name = "quarkus.log.console.json.date-format") Optional<String> dateFormat) {
+            replaceIn(LogContext.getLogContext().getLogger("").getHandlers(), dateFormat);
         }
 
-        private static void replaceIn(Handler[] handlers) {
+        private static void replaceIn(Handler[] handlers, Optional<String> dateFormat) {
             for (Handler handler : handlers) {
                 if (handler.getFormatter() instanceof JsonFormatter json && !(json instanceof FlatJsonFormatter)) {
-                    handler.setFormatter(new FlatJsonFormatter(json));
+                    handler.setFormatter(new FlatJsonFormatter(json, dateFormat));
                 }
                 if (handler instanceof ExtHandler parent) {
-                    replaceIn(parent.getHandlers());
+                    replaceIn(parent.getHandlers(), dateFormat);
                 }
             }
         }

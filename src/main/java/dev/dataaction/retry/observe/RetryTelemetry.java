@@ -90,7 +90,7 @@ public class RetryTelemetry {
         metrics.completed(retry.status(), Duration.ofMillis(latencyMs));
         Map<String, Object> fields = fieldsOf(retry.requestId(), retry.actionId(), retry.originalRunId());
         fields.put("attempt", attempts);
-        fields.put("httpStatus", retry.lastError() == null ? null : retry.lastError().httpStatus());
+        fields.put("httpStatus", retry.attempts().isEmpty() ? null : retry.attempts().getLast().httpStatus());
         fields.put("code", retry.lastError() == null || retry.status() == RetryStatus.SUCCEEDED ? null
                 : retry.lastError().code());
         fields.put("latencyMs", latencyMs);
