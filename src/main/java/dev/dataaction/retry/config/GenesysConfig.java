@@ -1,5 +1,6 @@
 package dev.dataaction.retry.config;
 
+import java.time.Duration;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -27,6 +28,13 @@ public interface GenesysConfig {
 
     /** The OAuth client's secret. Never logged. */
     Optional<String> clientSecret();
+
+    /**
+     * While the last token request failed, how often a new one is tried in the background, so that readiness comes
+     * back when the login service does even if no retry needs a token.
+     */
+    @WithDefault("5s")
+    Duration tokenRecheckInterval();
 
     /** Which Genesys contract a retry is executed through. */
     @WithDefault("execute")

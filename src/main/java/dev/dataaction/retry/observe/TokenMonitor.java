@@ -2,9 +2,13 @@ package dev.dataaction.retry.observe;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 
+import dev.dataaction.retry.config.GenesysConfig;
+import io.quarkus.oidc.client.OidcClient;
 import io.quarkus.oidc.common.OidcEndpoint;
 import io.quarkus.oidc.common.OidcResponseFilter;
 import io.smallrye.mutiny.Uni;
@@ -19,11 +23,16 @@ public class TokenMonitor implements OidcResponseFilter {
 
     private final AuditLog audit;
     private final RetryMetrics metrics;
+    private final Instance<OidcClient> tokens;
+    private final long recheckNanos;
+    private final AtomicLong lastRecheck = new AtomicLong(System.nanoTime());
     private volatile boolean lastRequestFailed;
 
-    TokenMonitor(AuditLog audit, RetryMetrics metrics) {
+    TokenMonitor(AuditLog audit, RetryMetrics metrics, Instance<OidcClient> tokens, GenesysConfig genesys) {
         this.audit = audit;
         this.metrics = metrics;
+        this.tokens = tokens;
+        this.recheckNanos = genesys.tokenRecheckInterval().toNanos();
     }
 
     @Override
@@ -50,9 +59,27 @@ public class TokenMonitor implements OidcResponseFilter {
         }
     }
 
-    /** Whether the most recent token request failed. */
+    /**
+     * Whether the most recent token request failed. While it did, this asks for a token in the background at most once
+     * per {@code genesys.token-recheck-interval}: a pod that is not ready gets no retries, and without this nothing
+     * would ever find out that the login service is back.
+     */
     public boolean lastRequestFailed() {
+        if (lastRequestFailed) {
+            recheckInBackground();
+        }
         return lastRequestFailed;
+    }
+
+    private void recheckInBackground() {
+        long now = System.nanoTime();
+        long last = lastRecheck.get();
+        if (now - last >= recheckNanos && lastRecheck.compareAndSet(last, now)) {
+            // the outcome reaches filter() as the token response; a connection failure leaves the state as it is
+            tokens.get().getTokens().subscribe().with(fetched -> {
+            }, failed -> {
+            });
+        }
     }
 
     private void tokenUnavailable(Map<String, Object> fields) {
