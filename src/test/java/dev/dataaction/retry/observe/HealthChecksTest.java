@@ -19,6 +19,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -115,5 +116,30 @@ class HealthChecksTest {
         Retries.awaitStatus(id, "SUCCEEDED");
         genesys.verify(postRequestedFor(urlEqualTo("/oauth/token")));
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    @Disabled("production bug: readiness stays DOWN after a failed token request until some retry asks for a token again")
+    void readinessRecoversWhenTheLoginServiceDoesWithoutTraffic() {
+        String action = newActionId();
+        answers(genesys, action, json(401, GenesysActions.error(401, "bad.credentials", "Invalid login credentials")));
+        StubMapping loginDown = genesys.stubFor(post(urlEqualTo("/oauth/token")).atPriority(1)
+                .willReturn(json(500, "{\"error\":\"server_error\"}")));
+        String id = Retries.submit(action);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(503));
+        // a pod that is not ready gets no traffic: no retry is left to ask for a token
+        given().delete("/v1/retries/" + id).then().statusCode(200);
+
+        genesys.removeStub(loginDown);
+        try {
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
+        } finally {
+            // a retry that gets a token puts readiness right for the tests that follow
+            String recovery = newActionId();
+            answers(genesys, recovery, success("{}"));
+            Retries.awaitStatus(Retries.submit(recovery), "SUCCEEDED");
+        }
     }
 }
