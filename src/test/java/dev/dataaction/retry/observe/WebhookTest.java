@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -110,7 +111,7 @@ class WebhookTest {
         assertThat(event.path("eventType").asText()).isEqualTo("retry_failed");
         assertThat(event.path("data").path("attempts").asInt()).isEqualTo(1);
         JsonNode lastError = event.path("data").path("lastError");
-        assertThat(lastError.properties()).extracting(java.util.Map.Entry::getKey)
+        assertThat(lastError.properties()).extracting(Map.Entry::getKey)
                 .containsExactlyInAnyOrder("httpStatus", "code", "message", "contextId");
         assertThat(lastError.path("httpStatus").asInt()).isEqualTo(400);
         assertThat(lastError.path("code").asText()).isEqualTo("bad.request");
