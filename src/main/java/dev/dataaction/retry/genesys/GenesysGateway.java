@@ -1,5 +1,6 @@
 package dev.dataaction.retry.genesys;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
@@ -54,12 +55,14 @@ public class GenesysGateway {
     private final ActionBreakers breakers;
     private final GenesysConfig.InvokerMode mode;
     private final ObjectMapper json;
+    private final Duration tokenRecheck;
 
     GenesysGateway(@RestClient GenesysActionsApi api, ActionBreakers breakers, GenesysConfig config, ObjectMapper json) {
         this.api = api;
         this.breakers = breakers;
         this.mode = config.mode();
         this.json = json;
+        this.tokenRecheck = config.tokenRecheckInterval();
     }
 
     /** Executes the retry's action once. The returned {@code Uni} never fails: every outcome is an {@link Execution}. */
@@ -68,7 +71,7 @@ public class GenesysGateway {
         return breaker.guard.get(() -> send(retry, attempt), EXECUTION)
                 .onFailure(RetryableAnswer.class).recoverWithItem(failure -> ((RetryableAnswer) failure).refused)
                 .onFailure(CircuitBreakerOpenException.class).recoverWithItem(() -> circuitOpen(breaker))
-                .onFailure(TokenUnavailable.class).recoverWithItem(GenesysGateway::tokenUnavailable)
+                .onFailure(TokenUnavailable.class).recoverWithItem(this::tokenUnavailable)
                 .onFailure().recoverWithItem(GenesysGateway::internalError);
     }
 
@@ -157,9 +160,13 @@ public class GenesysGateway {
                 new LastError(null, "circuit.open", "the action's circuit breaker is open", null));
     }
 
-    private static Execution tokenUnavailable() {
-        return new Execution.Held(Execution.HeldBy.TOKEN_UNAVAILABLE, Optional.empty(), new LastError(null, "token.unavailable",
-                "no access token could be obtained from the login service", null));
+    /**
+     * No token: the retry waits one token recheck interval, the pace at which the login service is probed anyway, rather
+     * than its backoff delay, which does not grow while no attempt is made.
+     */
+    private Execution tokenUnavailable() {
+        return new Execution.Held(Execution.HeldBy.TOKEN_UNAVAILABLE, Optional.of(Instant.now().plus(tokenRecheck)),
+                new LastError(null, "token.unavailable", "no access token could be obtained from the login service", null));
     }
 
     /** A failure no classification foresaw, such as a bug: it ends the retry visibly instead of looping. */

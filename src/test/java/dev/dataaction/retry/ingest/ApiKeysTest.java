@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import dev.dataaction.retry.config.OrchestratorConfig;
@@ -56,7 +55,6 @@ class ApiKeysTest {
     }
 
     @Test
-    @Disabled("production bug: keys are not trimmed, so ORCHESTRATOR_API_KEYS=\"old, new\" makes the new key unusable")
     void spacesAroundCommasAreNotPartOfTheKeys() {
         ApiKeys keys = keysFrom(Map.of("orchestrator.api-keys", "old-key-1a2b, new-key-3c4d"));
 

@@ -19,7 +19,6 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -89,7 +88,6 @@ class AuditTrailTest {
     }
 
     @Test
-    @Disabled("production bug: RETRY_SUCCESS reports httpStatus of the last error (429), not of the successful attempt")
     void successEventDoesNotReportAnEarlierErrorStatus() {
         String action = newActionId();
         answers(genesys, action, rateLimited(), success("{\"ticket\":\"T-1\"}"));
@@ -146,7 +144,6 @@ class AuditTrailTest {
     }
 
     @Test
-    @Disabled("production bug: a login-service error without a body is classified as a Genesys NETWORK_ERROR")
     void loginServiceOutageIsAuditedAsAuthFailureNotAsGenesysFailures() {
         String action = newActionId();
         answers(genesys, action, success("{}"));

@@ -19,7 +19,6 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -119,7 +118,6 @@ class HealthChecksTest {
     }
 
     @Test
-    @Disabled("production bug: readiness stays DOWN after a failed token request until some retry asks for a token again")
     void readinessRecoversWhenTheLoginServiceDoesWithoutTraffic() {
         String action = newActionId();
         answers(genesys, action, json(401, GenesysActions.error(401, "bad.credentials", "Invalid login credentials")));
