@@ -166,11 +166,13 @@ public class RetryPipeline {
 
     private static Uni<Void> untilDue(Retry retry) {
         Instant due = retry.nextAttemptAt();
-        Duration wait = due == null ? Duration.ZERO : Duration.between(Instant.now(), due);
-        if (wait.isNegative() || wait.isZero()) {
+        long waitNanos = due == null ? 0 : Duration.between(Instant.now(), due).toNanos();
+        if (waitNanos <= 0) {
             return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().voidItem().onItem().delayIt().by(wait);
+        // timers count whole milliseconds and refuse less than one: round up, never fire early
+        long waitMillis = (waitNanos + 999_999) / 1_000_000;
+        return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(waitMillis));
     }
 
     private Uni<Next> attempt(Retry retry) {
