@@ -32,6 +32,8 @@ function parseArgs(argv) {
     stubPid: Number(a['stub-pid']),
     run: Number(a.run),
     quick: a.quick === '1',
+    warmup: a.warmup === '1', // an unreported run that warms the JVM up before the measured ones
+    serviceLog: a['service-log'],
     apiKey: a['api-key'] || 'bench-key',
     jcmd: a.jcmd || 'jcmd',
     clkTck: Number(a['clk-tck'] || 100),
@@ -192,6 +194,20 @@ function stats(values) {
 
 const round = (v, digits = 2) => (Number.isFinite(v) ? Number(v.toFixed(digits)) : v);
 
+// The size of a run: full, --quick, or the warm-up run.
+const size = (ctx, full, quick, warmup) => (ctx.warmup ? warmup : ctx.quick ? quick : full);
+
+// How many retries the service has stopped so far because a timer was asked for less than 1 ms (a known service
+// issue, see bench/README.md), counted in its log.
+const SUB_MS_TIMER = Buffer.from('Cannot schedule a timer with delay < 1 ms');
+function subMsTimerErrors(ctx) {
+  if (!ctx.serviceLog) return NaN;
+  const log = fs.readFileSync(ctx.serviceLog);
+  let n = 0;
+  for (let at = log.indexOf(SUB_MS_TIMER); at >= 0; at = log.indexOf(SUB_MS_TIMER, at + 1)) n++;
+  return n;
+}
+
 // ------------------------------------------------------------------------------------------------------------------
 // Submitting retries
 // ------------------------------------------------------------------------------------------------------------------
@@ -250,9 +266,10 @@ function arrivalsById(log) {
 // Scenario 1 (and 5): throughput, and the token requests it caused
 // ------------------------------------------------------------------------------------------------------------------
 async function throughput(ctx, { attemptsPerRetry }) {
-  const count = ctx.count ?? (ctx.quick ? 5000 : 20000);
+  const count = ctx.count ?? size(ctx, 20000, 5000, 5000);
   const connections = 4;
   await stubReset(ctx);
+  const timerErrors0 = subMsTimerErrors(ctx);
   const before = await scrape(ctx);
   const cpu0 = { service: cpuSeconds(ctx.servicePid, ctx.clkTck), stub: cpuSeconds(ctx.stubPid, ctx.clkTck), driver: driverCpuSeconds() };
   const t0 = nowMs();
@@ -264,15 +281,11 @@ async function throughput(ctx, { attemptsPerRetry }) {
 
   const cpu1 = { service: cpuSeconds(ctx.servicePid, ctx.clkTck), stub: cpuSeconds(ctx.stubPid, ctx.clkTck), driver: driverCpuSeconds() };
   const wallS = (end.at - t0) / 1000;
+  // Retries that ended otherwise than SUCCEEDED are counted and shown, not hidden: the run still measured the service.
   const succeeded = end.scrape.completed.SUCCEEDED - before.completed.SUCCEEDED;
-  if (succeeded !== count) {
-    throw new Error(`${succeeded} of ${count} retries SUCCEEDED; completed: ${JSON.stringify(end.scrape.completed)} ` +
-      '(the service log names each failure: RETRY_FAILED events and ERROR lines)');
-  }
   const log = await stubLog(ctx);
-  const expectedRequests = count * attemptsPerRetry;
-  if (log.executes.length !== expectedRequests) {
-    throw new Error(`the stub saw ${log.executes.length} execute requests, expected ${expectedRequests}`);
+  if (log.executes.length < succeeded * attemptsPerRetry) {
+    throw new Error(`the stub saw ${log.executes.length} execute requests, fewer than ${succeeded} × ${attemptsPerRetry}`);
   }
   const lastArrival = Math.max(...log.executes.map((e) => e[0]));
   return {
@@ -290,6 +303,8 @@ async function throughput(ctx, { attemptsPerRetry }) {
     peakRssMiB: round(procStatus(ctx.servicePid, 'VmHWM') / 2 ** 20, 1),
     stubRequests: log.executes.length,
     tokenRequests: log.tokenRequests, // since this service instance (and its stub) started
+    notSucceeded: count - succeeded,
+    subMsTimerErrors: subMsTimerErrors(ctx) - timerErrors0,
   };
 }
 
@@ -298,11 +313,12 @@ async function throughput(ctx, { attemptsPerRetry }) {
 // ------------------------------------------------------------------------------------------------------------------
 async function overhead(ctx) {
   const rate = ctx.rate;
-  const durationS = ctx.quick ? 10 : ctx.durationS;
+  const durationS = size(ctx, ctx.durationS, 10, 5);
   const count = rate * durationS;
   const maxInFlight = 256; // beyond this the driver stops sending and the shortfall shows as a lower achieved rate
   const prefix = `s2-r${ctx.run}-${Date.now()}`;
   await stubReset(ctx);
+  const timerErrors0 = subMsTimerErrors(ctx);
   const before = await scrape(ctx);
   const cpu0 = cpuSeconds(ctx.servicePid, ctx.clkTck);
 
@@ -343,7 +359,6 @@ async function overhead(ctx) {
     { timeoutMs: 60_000, intervalMs: 100 });
   const cpu1 = cpuSeconds(ctx.servicePid, ctx.clkTck);
   const succeeded = end.scrape.completed.SUCCEEDED - before.completed.SUCCEEDED;
-  if (succeeded !== count) throw new Error(`${succeeded} of ${count} retries SUCCEEDED`);
 
   // The stub's arrival time of each retry's first attempt, and each record's completedAt.
   const log = await stubLog(ctx);
@@ -354,16 +369,15 @@ async function overhead(ctx) {
     if (res.status !== 200) throw new Error(`GET /v1/retries/${a.requestId} answered ${res.status}`);
     return res.body;
   });
+  // Only retries that succeeded with one attempt are measured; the others are counted (notSucceeded).
   const lags = [];
   const overheads = [];
   for (let i = 0; i < accepted.length; i++) {
     const a = accepted[i];
     const record = records[i];
     const first = arrivals.get(a.requestId);
-    if (!first) throw new Error(`the stub never saw retry ${a.requestId}`);
-    if (first.length !== 1 || record.status !== 'SUCCEEDED') {
-      throw new Error(`retry ${a.requestId}: ${first.length} requests, status ${record.status}`);
-    }
+    if (record.status !== 'SUCCEEDED') continue;
+    if (!first || first.length !== 1) throw new Error(`retry ${a.requestId} SUCCEEDED after ${first ? first.length : 0} requests, expected 1`);
     lags.push(first[0] - (a.acceptedAtMs + ctx.baseDelayMs));
     overheads.push(instantMs(record.completedAt) - a.acceptedAtMs - ctx.baseDelayMs - ctx.stubLatencyMs);
   }
@@ -382,6 +396,8 @@ async function overhead(ctx) {
     stubHoldP50Ms: round(hold.p50), stubHoldP99Ms: round(hold.p99),
     serviceCpuShare: round((cpu1 - cpu0) / ((end.at - t0) / 1000), 3),
     peakRssMiB: round(procStatus(ctx.servicePid, 'VmHWM') / 2 ** 20, 1),
+    notSucceeded: count - succeeded,
+    subMsTimerErrors: subMsTimerErrors(ctx) - timerErrors0,
   };
 }
 
@@ -413,7 +429,7 @@ async function snapshot(ctx) {
 
 async function waiting(ctx) {
   const warmup = ctx.quick ? 100 : 200;
-  const count = ctx.count ?? (ctx.quick ? 2000 : 10000);
+  const count = ctx.count ?? size(ctx, 10000, 2000, 2000);
   const prefix = `s3-r${ctx.run}-${Date.now()}`;
   await stubReset(ctx);
   const start = await scrape(ctx);
@@ -421,14 +437,19 @@ async function waiting(ctx) {
 
   // Warm-up: the same path once for every action id (breakers, classes, JIT) before the baseline is taken.
   await submitBatches(ctx, `${prefix}-warmup`, warmup, 2);
-  await waitFor(ctx, 'the warm-up retries to be rate limited', (s) => s.attempts('RATE_LIMITED') >= limited0 + warmup,
+  const warmed = await waitFor(ctx, 'the warm-up retries to be rate limited',
+    (s) => s.attempts('RATE_LIMITED') + s.completedTotal >= limited0 + start.completedTotal + warmup,
     { timeoutMs: 30_000, intervalMs: 100 });
+  if (warmed.scrape.completedTotal !== start.completedTotal) {
+    throw new Error(`warm-up retries finished instead of waiting: ${JSON.stringify(warmed.scrape.completed)}`);
+  }
   const before = await snapshot(ctx);
 
   const t0 = nowMs();
   await submitBatches(ctx, `${prefix}-held`, count, 2);
   await waitFor(ctx, `${count} retries to get their 429 and wait`,
-    (s) => s.attempts('RATE_LIMITED') >= limited0 + warmup + count && s.queueInUse >= before.queueInUse + count,
+    (s) => (s.attempts('RATE_LIMITED') >= limited0 + warmup + count && s.queueInUse >= before.queueInUse + count) ||
+      s.completedTotal > start.completedTotal, // something finished: fail below instead of waiting
     { timeoutMs: 45_000, intervalMs: 100 });
   const after = await snapshot(ctx);
   const elapsedS = (nowMs() - t0) / 1000;
@@ -465,29 +486,32 @@ async function waiting(ctx) {
 // Scenario 4: backoff precision
 // ------------------------------------------------------------------------------------------------------------------
 async function backoff(ctx) {
-  const count = ctx.count ?? (ctx.quick ? 200 : 1000);
+  const count = ctx.count ?? size(ctx, 1000, 200, 200);
   const delayBefore = (n) => Math.min(ctx.baseDelayMs * ctx.factor ** (n - 1), ctx.maxDelayMs);
   await stubReset(ctx);
+  const timerErrors0 = subMsTimerErrors(ctx);
   const before = await scrape(ctx);
   const { accepted } = await submitBatches(ctx, `s4-r${ctx.run}-${Date.now()}`, count, 4);
   const expectedMs = delayBefore(1) + delayBefore(2) + delayBefore(3);
   const end = await waitFor(ctx, `${count} retries to finish`, (s) => s.completedTotal >= before.completedTotal + count,
     { timeoutMs: expectedMs + 60_000, intervalMs: 100 });
-  if (end.scrape.completed.SUCCEEDED - before.completed.SUCCEEDED !== count) {
-    throw new Error(`not every retry SUCCEEDED: ${JSON.stringify(end.scrape.completed)}`);
-  }
+  const succeeded = end.scrape.completed.SUCCEEDED - before.completed.SUCCEEDED;
   const arrivals = arrivalsById(await stubLog(ctx));
   const firstLag = [];
   const gap12 = [];
   const gap23 = [];
+  let measured = 0;
   for (const a of accepted) {
     const t = arrivals.get(a.requestId);
-    if (!t || t.length !== 3) throw new Error(`retry ${a.requestId} reached the stub ${t ? t.length : 0} times, expected 3`);
+    if (!t || t.length < 3) continue; // did not succeed (counted in notSucceeded)
+    if (t.length > 3) throw new Error(`retry ${a.requestId} reached the stub ${t.length} times, expected 3`);
+    measured++;
     firstLag.push(t[0] - (a.acceptedAtMs + delayBefore(1)));
     gap12.push(t[1] - t[0] - delayBefore(2));
     gap23.push(t[2] - t[1] - delayBefore(3));
   }
   const [s1, s12, s23, all] = [stats(firstLag), stats(gap12), stats(gap23), stats(gap12.concat(gap23))];
+  if (measured !== succeeded) throw new Error(`${succeeded} retries SUCCEEDED but ${measured} made 3 requests`);
   return {
     count,
     scheduleMs: [1, 2, 3].map(delayBefore),
@@ -495,6 +519,8 @@ async function backoff(ctx) {
     gap23MeanMs: round(s23.mean), gap23P99Ms: round(s23.p99), gap23MinMs: round(s23.min),
     errorMeanMs: round(all.mean), errorP99Ms: round(all.p99), errorMaxMs: round(all.max),
     firstLagP50Ms: round(s1.p50), firstLagP99Ms: round(s1.p99),
+    notSucceeded: count - succeeded,
+    subMsTimerErrors: subMsTimerErrors(ctx) - timerErrors0,
   };
 }
 
@@ -512,10 +538,10 @@ async function main() {
     };
     if (!scenarios[ctx.scenario]) throw new Error(`unknown scenario ${ctx.scenario}`);
     const metrics = await scenarios[ctx.scenario]();
-    process.stdout.write(JSON.stringify({ scenario: ctx.scenario, run: ctx.run, ok: true, metrics }) + '\n');
+    process.stdout.write(JSON.stringify({ scenario: ctx.scenario, run: ctx.run, warmup: ctx.warmup, ok: true, metrics }) + '\n');
     agent.destroy();
   } catch (err) {
-    process.stdout.write(JSON.stringify({ scenario: ctx && ctx.scenario, run: ctx && ctx.run, ok: false, error: String(err && err.message || err) }) + '\n');
+    process.stdout.write(JSON.stringify({ scenario: ctx && ctx.scenario, run: ctx && ctx.run, warmup: ctx && ctx.warmup, ok: false, error: String(err && err.message || err) }) + '\n');
     agent.destroy();
     process.exitCode = 1;
   }

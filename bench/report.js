@@ -13,13 +13,15 @@ const info = {};
 for (let i = 0; i < rest.length; i += 2) info[rest[i].replace(/^--/, '')] = rest[i + 1];
 
 const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
-const runs = lines.map((l, i) => {
+const all = lines.map((l, i) => {
   try {
     return JSON.parse(l);
   } catch {
     return { scenario: 'unknown', run: i + 1, ok: false, error: `unreadable result line: ${l.slice(0, 200)}` };
   }
 });
+const runs = all.filter((r) => !r.warmup); // warm-up runs are not reported, except when they failed
+const warmupFailures = all.filter((r) => r.warmup && !r.ok);
 
 const median = (values) => {
   const s = [...values].sort((a, b) => a - b);
@@ -49,6 +51,8 @@ const SECTIONS = [
     ['throughput', 'peakRssMiB', 'service peak RSS (VmHWM)', 'MiB'],
     ['throughput', 'stubCpuShare', 'stub CPU share over the wall time', 'cores'],
     ['throughput', 'driverCpuShare', 'load driver CPU share over the wall time', 'cores'],
+    ['throughput', 'notSucceeded', 'retries that ended otherwise than SUCCEEDED', 'retries', eq(0)],
+    ['throughput', 'subMsTimerErrors', '… of them stopped by the sub-millisecond timer error', 'retries'],
   ]],
   [`1b. Throughput: every action answers 503, then 200; base delay ${info['throughput-delay']}`, [
     ['throughput-503', 'retriesPerS', 'retries per second (first submission → last terminal)', 'retries/s', ge(3000)],
@@ -59,6 +63,8 @@ const SECTIONS = [
     ['throughput-503', 'peakRssMiB', 'service peak RSS (VmHWM)', 'MiB'],
     ['throughput-503', 'stubCpuShare', 'stub CPU share over the wall time', 'cores'],
     ['throughput-503', 'driverCpuShare', 'load driver CPU share over the wall time', 'cores'],
+    ['throughput-503', 'notSucceeded', 'retries that ended otherwise than SUCCEEDED', 'retries', eq(0)],
+    ['throughput-503', 'subMsTimerErrors', '… of them stopped by the sub-millisecond timer error', 'retries'],
   ]],
   ['2. Overhead: steady 500 retries/s, base delay 100 ms, no jitter, stub latency 20 ms', [
     ['overhead', 'achievedRate', 'submission rate achieved', 'retries/s'],
@@ -71,6 +77,8 @@ const SECTIONS = [
     ['overhead', 'stubHoldP99Ms', 'stub hold time p99 (the 20 ms as the stub measured it)', 'ms'],
     ['overhead', 'postP99Ms', 'POST /v1/retries response time p99', 'ms'],
     ['overhead', 'serviceCpuShare', 'service CPU share', 'cores'],
+    ['overhead', 'notSucceeded', 'retries that ended otherwise than SUCCEEDED (left out above)', 'retries', eq(0)],
+    ['overhead', 'subMsTimerErrors', '… of them stopped by the sub-millisecond timer error', 'retries'],
   ]],
   ['3. Waiting capacity: retries held pending by 429 + Retry-After: 60', [
     ['waiting', 'count', 'pending retries added', 'retries'],
@@ -90,7 +98,9 @@ const SECTIONS = [
     ['backoff', 'gap23P99Ms', 'gap 2→3 minus 800 ms, p99', 'ms'],
     ['backoff', 'errorMeanMs', 'both gaps, mean error', 'ms'],
     ['backoff', 'errorP99Ms', 'both gaps, p99 error', 'ms', lt(25)],
-    ['backoff', 'firstLagP99Ms', 'attempt 1 lag p99 (1,000 due at once)', 'ms'],
+    ['backoff', 'firstLagP99Ms', 'attempt 1 lag p99 (all due at once)', 'ms'],
+    ['backoff', 'notSucceeded', 'retries that ended otherwise than SUCCEEDED (left out above)', 'retries', eq(0)],
+    ['backoff', 'subMsTimerErrors', '… of them stopped by the sub-millisecond timer error', 'retries'],
   ]],
   ['5. Token economy: token requests per service instance during scenario 1', [
     ['throughput', 'tokenRequests', 'token requests, scenario 1 (all runs)', 'requests', eq(1), 'max'],
@@ -106,6 +116,7 @@ out.push(`- Load average (1, 5, 15 min) at start -> end: ${info.load}`);
 out.push(`- Service commit: ${info.commit}`);
 out.push(`- Command: \`${info.command}\``);
 out.push(`- Runs per scenario: ${info.runs}; the median of the runs that succeeded is shown, then every run's value` +
+  '; each service instance first serves an unreported warm-up run' +
   (info.quick === '1' ? '\n- QUICK MODE: one smaller run per scenario; the goals are indicative only' : '') +
   (info.profile === '1' ? '\n- PROFILING: Flight Recorder was on; the numbers carry its overhead' : ''));
 out.push('');
@@ -141,6 +152,11 @@ out.push('');
 if (failures.length) {
   out.push('Failed runs:', '');
   for (const f of failures) out.push(`- ${f.scenario} run ${f.run}: ${f.error}`);
+  out.push('');
+}
+if (warmupFailures.length) {
+  out.push('Failed warm-up runs (not measured, but the service misbehaved):', '');
+  for (const f of warmupFailures) out.push(`- ${f.scenario}: ${f.error}`);
   out.push('');
 }
 out.push(anyMiss ? 'Some goals were missed or could not be measured.' : 'Every goal was met.');
