@@ -305,6 +305,8 @@ async function throughput(ctx, { attemptsPerRetry }) {
     tokenRequests: log.tokenRequests, // since this service instance (and its stub) started
     notSucceeded: count - succeeded,
     subMsTimerErrors: subMsTimerErrors(ctx) - timerErrors0,
+    // taken after the measurement: what stays live (the retained finished records); growth from run to run is a leak
+    liveHeapAfterGcMiB: round(heapAfterGc(ctx) / 2 ** 20, 1),
   };
 }
 
@@ -414,10 +416,27 @@ function heapAfterGc(ctx) {
   return Number(m[1]) * 1024;
 }
 
+// Names of the process's threads (from /proc/<pid>/task/*/comm, at most 15 characters each), sorted.
+function threadNames(pid) {
+  const names = [];
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try { names.push(fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()); } catch { /* thread ended */ }
+  }
+  return names.sort();
+}
+
+// The names in `after` that are not in `before` (as a multiset).
+function added(before, after) {
+  const left = new Map();
+  for (const n of before) left.set(n, (left.get(n) || 0) + 1);
+  return after.filter((n) => { const k = left.get(n) || 0; if (k > 0) { left.set(n, k - 1); return false; } return true; });
+}
+
 async function snapshot(ctx) {
   const heap = heapAfterGc(ctx);
   const s = await scrape(ctx);
   return {
+    threadNames: threadNames(ctx.servicePid),
     heapBytes: heap,
     heapBytesMetric: s.heapUsed,
     rssBytes: procStatus(ctx.servicePid, 'VmRSS'),
@@ -439,7 +458,7 @@ async function waiting(ctx) {
   await submitBatches(ctx, `${prefix}-warmup`, warmup, 2);
   const warmed = await waitFor(ctx, 'the warm-up retries to be rate limited',
     (s) => s.attempts('RATE_LIMITED') + s.completedTotal >= limited0 + start.completedTotal + warmup,
-    { timeoutMs: 30_000, intervalMs: 100 });
+    { timeoutMs: 30_000, intervalMs: 250 }); // polled gently: each scrape runs on a Quarkus worker thread
   if (warmed.scrape.completedTotal !== start.completedTotal) {
     throw new Error(`warm-up retries finished instead of waiting: ${JSON.stringify(warmed.scrape.completed)}`);
   }
@@ -450,7 +469,7 @@ async function waiting(ctx) {
   await waitFor(ctx, `${count} retries to get their 429 and wait`,
     (s) => (s.attempts('RATE_LIMITED') >= limited0 + warmup + count && s.queueInUse >= before.queueInUse + count) ||
       s.completedTotal > start.completedTotal, // something finished: fail below instead of waiting
-    { timeoutMs: 45_000, intervalMs: 100 });
+    { timeoutMs: 45_000, intervalMs: 250 });
   const after = await snapshot(ctx);
   const elapsedS = (nowMs() - t0) / 1000;
 
@@ -479,6 +498,7 @@ async function waiting(ctx) {
     threadGrowth: after.liveThreads - before.liveThreads,
     osThreadsBefore: before.osThreads,
     osThreadsAfter: after.osThreads,
+    newThreads: added(before.threadNames, after.threadNames).join(' '),
   };
 }
 

@@ -49,6 +49,7 @@ const SECTIONS = [
     ['throughput', 'serviceCpuMsPerRetry', 'service CPU per retry', 'ms'],
     ['throughput', 'serviceCpuShare', 'service CPU share over the wall time', 'cores'],
     ['throughput', 'peakRssMiB', 'service peak RSS (VmHWM)', 'MiB'],
+    ['throughput', 'liveHeapAfterGcMiB', 'service heap used after a full GC, end of run', 'MiB'],
     ['throughput', 'stubCpuShare', 'stub CPU share over the wall time', 'cores'],
     ['throughput', 'driverCpuShare', 'load driver CPU share over the wall time', 'cores'],
     ['throughput', 'notSucceeded', 'retries that ended otherwise than SUCCEEDED', 'retries', eq(0)],
@@ -61,6 +62,7 @@ const SECTIONS = [
     ['throughput-503', 'serviceCpuS', 'service CPU (user + system)', 's'],
     ['throughput-503', 'serviceCpuMsPerRetry', 'service CPU per retry (2 attempts each)', 'ms'],
     ['throughput-503', 'peakRssMiB', 'service peak RSS (VmHWM)', 'MiB'],
+    ['throughput-503', 'liveHeapAfterGcMiB', 'service heap used after a full GC, end of run', 'MiB'],
     ['throughput-503', 'stubCpuShare', 'stub CPU share over the wall time', 'cores'],
     ['throughput-503', 'driverCpuShare', 'load driver CPU share over the wall time', 'cores'],
     ['throughput-503', 'notSucceeded', 'retries that ended otherwise than SUCCEEDED', 'retries', eq(0)],
@@ -152,6 +154,12 @@ out.push('');
 if (failures.length) {
   out.push('Failed runs:', '');
   for (const f of failures) out.push(`- ${f.scenario} run ${f.run}: ${f.error}`);
+  out.push('');
+}
+const grown = runs.filter((r) => r.ok && r.metrics.newThreads);
+if (grown.length) {
+  out.push('Threads that appeared during scenario 3 (names from /proc, at most 15 characters):', '');
+  for (const r of grown) out.push(`- run ${r.run}: ${r.metrics.newThreads}`);
   out.push('');
 }
 if (warmupFailures.length) {
