@@ -246,6 +246,17 @@ async function stubLog(ctx) {
   return res.body;
 }
 
+// Polls the stub's request count until it reaches `n` (without touching the service); fails after `timeoutMs`.
+async function waitForStub(ctx, n, timeoutMs) {
+  const deadline = nowMs() + timeoutMs;
+  for (let i = 0; i < Math.ceil(timeoutMs / 100) + 1 && nowMs() < deadline; i++) {
+    const res = await request(ctx.stub, 'GET', '/__stats');
+    if (res.status === 200 && res.body.executes >= n) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for the stub to see ${n} requests`);
+}
+
 async function stubReset(ctx) {
   const res = await request(ctx.stub, 'POST', '/__reset');
   if (res.status !== 200) throw new Error(`stub /__reset answered ${res.status}`);
@@ -287,7 +298,7 @@ async function throughput(ctx, { attemptsPerRetry }) {
   if (log.executes.length < succeeded * attemptsPerRetry) {
     throw new Error(`the stub saw ${log.executes.length} execute requests, fewer than ${succeeded} × ${attemptsPerRetry}`);
   }
-  const lastArrival = Math.max(...log.executes.map((e) => e[0]));
+  const lastArrival = log.executes.reduce((latest, e) => Math.max(latest, e[0]), -Infinity);
   return {
     count,
     connections,
@@ -466,6 +477,10 @@ async function waiting(ctx) {
 
   const t0 = nowMs();
   await submitBatches(ctx, `${prefix}-held`, count, 2);
+  // Between the two snapshots the service serves nothing but the submissions: /q/metrics and health checks run on
+  // Quarkus worker threads, and polling them here would grow that pool and be counted as the service's threads.
+  await waitForStub(ctx, warmup + count, 45_000);
+  await sleep(1000); // for the service to take in the last 429 answers
   await waitFor(ctx, `${count} retries to get their 429 and wait`,
     (s) => (s.attempts('RATE_LIMITED') >= limited0 + warmup + count && s.queueInUse >= before.queueInUse + count) ||
       s.completedTotal > start.completedTotal, // something finished: fail below instead of waiting

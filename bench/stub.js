@@ -12,6 +12,7 @@
 //
 // Control endpoints (benchmark only, bound to 127.0.0.1):
 //   GET  /__log    {tokenRequests, tokenTimes[], executes: [[arrivalEpochMs, correlationId, answeredStatus, heldMs], ...]}
+//   GET  /__stats  {tokenRequests, executes}: the counts only, cheap to poll
 //   POST /__reset  clears the execute log and the per-correlation counters (the token count is kept)
 //
 // Times are epoch milliseconds with sub-millisecond resolution: performance.timeOrigin (a wall-clock reading taken
@@ -111,6 +112,9 @@ const server = http.createServer((req, res) => {
 
   if (req.method === 'GET' && path === '/__log') {
     return send(res, 200, { tokenRequests, tokenTimes, executes });
+  }
+  if (req.method === 'GET' && path === '/__stats') {
+    return send(res, 200, { tokenRequests, executes: executes.length });
   }
   if (req.method === 'POST' && path === '/__reset') {
     executes = [];
