@@ -73,6 +73,7 @@ RESULTS=$OUT/results.jsonl
 # ---------------------------------------------------------------------------------------------------------------------
 SERVICE_PID=""
 STUB_PID=""
+DRIVER_PID=""
 
 stop_pid() { # stop_pid PID SECONDS: SIGTERM, wait at most SECONDS, then SIGKILL
   local pid=$1 wait_s=$2 i
@@ -87,9 +88,11 @@ stop_pid() { # stop_pid PID SECONDS: SIGTERM, wait at most SECONDS, then SIGKILL
 }
 stop_service() { stop_pid "$SERVICE_PID" 30; SERVICE_PID=""; }
 stop_stub() { stop_pid "$STUB_PID" 5; STUB_PID=""; }
-cleanup() { stop_service; stop_stub; }
+cleanup() { stop_pid "$DRIVER_PID" 5; DRIVER_PID=""; stop_service; stop_stub; }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+# Long-running children run in the background and are waited for with `wait`, which a signal interrupts at once
+# (a foreground child would delay the trap until it ended).
+trap 'echo "interrupted: stopping everything this run started" >&2; exit 130' INT TERM
 
 free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
@@ -146,11 +149,17 @@ failed_run() { # failed_run SCENARIO RUN REASON
 drive() { # drive SCENARIO RUN [driver arguments...]; run 0 is the unreported warm-up
   local scenario=$1 run=$2 warmup=0; shift 2
   if [ "$run" = 0 ]; then warmup=1; echo "  $scenario warm-up..." >&2; else echo "  $scenario run $run/$RUNS..." >&2; fi
-  if ! timeout 900 node "$BENCH_DIR/driver.js" --scenario "$scenario" --run "$run" --quick "$QUICK" --warmup "$warmup" \
-      --service "$SERVICE_URL" --stub "$STUB_URL" --service-pid "$SERVICE_PID" --stub-pid "$STUB_PID" \
-      --service-log "$SERVICE_LOG" --jcmd "$JCMD" --clk-tck "$CLK_TCK" "$@" >>"$RESULTS" 2>>"$OUT/driver.log"; then
+  timeout 900 node "$BENCH_DIR/driver.js" --scenario "$scenario" --run "$run" --quick "$QUICK" --warmup "$warmup" \
+    --service "$SERVICE_URL" --stub "$STUB_URL" --service-pid "$SERVICE_PID" --stub-pid "$STUB_PID" \
+    --service-log "$SERVICE_LOG" --jcmd "$JCMD" --clk-tck "$CLK_TCK" "$@" >>"$RESULTS" 2>>"$OUT/driver.log" &
+  DRIVER_PID=$!
+  local rc=0
+  wait "$DRIVER_PID" || rc=$?
+  DRIVER_PID=""
+  if [ "$rc" != 0 ]; then
     # the driver prints its own failure line; a driver killed by the timeout could not
-    tail -n 1 "$RESULTS" | grep -q "\"run\":$run," || failed_run "$scenario" "$run" "the driver did not finish within 900 s"
+    tail -n 1 "$RESULTS" | grep -q "\"scenario\":\"$scenario\",\"run\":$run," ||
+      failed_run "$scenario" "$run" "the driver did not finish within 900 s"
     echo "  $scenario run $run failed: $(tail -n 1 "$RESULTS")" >&2
   fi
 }
