@@ -2,8 +2,10 @@ package dev.dataaction.retry.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.LongSummaryStatistics;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
 
@@ -94,68 +96,23 @@ class BackoffPolicyTest {
                 .summaryStatistics();
     }
 
+    /**
+     * The configuration, as a dynamic proxy: a class implementing the mapping would carry its validation constraints into
+     * the application's bean index, where Quarkus refuses them.
+     */
     private static OrchestratorConfig config(Duration base, Duration max, double factor, double jitter) {
-        OrchestratorConfig.Retry retry = new OrchestratorConfig.Retry() {
-            @Override
-            public Duration baseDelay() {
-                return base;
-            }
+        Map<String, Object> values = Map.of("baseDelay", base, "maxDelay", max, "backoffFactor", factor, "jitterFactor",
+                jitter, "maxAttempts", 4, "maxRetryAfter", Duration.ofSeconds(3), "maxDuration", Duration.ofSeconds(20));
+        OrchestratorConfig.Retry retry = proxy(OrchestratorConfig.Retry.class, values);
+        return proxy(OrchestratorConfig.class, Map.of("retry", retry));
+    }
 
-            @Override
-            public Duration maxDelay() {
-                return max;
+    private static <T> T proxy(Class<T> type, Map<String, Object> values) {
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] { type }, (self, method, args) -> {
+            if (!values.containsKey(method.getName())) {
+                throw new UnsupportedOperationException(method.getName() + " is not used by the backoff policy");
             }
-
-            @Override
-            public double backoffFactor() {
-                return factor;
-            }
-
-            @Override
-            public int maxAttempts() {
-                return 4;
-            }
-
-            @Override
-            public double jitterFactor() {
-                return jitter;
-            }
-
-            @Override
-            public Duration maxRetryAfter() {
-                return Duration.ofSeconds(3);
-            }
-
-            @Override
-            public Duration maxDuration() {
-                return Duration.ofSeconds(20);
-            }
-        };
-        return new OrchestratorConfig() {
-            @Override
-            public Retry retry() {
-                return retry;
-            }
-
-            @Override
-            public CircuitBreaker circuitBreaker() {
-                throw new UnsupportedOperationException("not used by the backoff policy");
-            }
-
-            @Override
-            public Queue queue() {
-                throw new UnsupportedOperationException("not used by the backoff policy");
-            }
-
-            @Override
-            public Duration retention() {
-                return Duration.ofHours(24);
-            }
-
-            @Override
-            public int retentionMaxRecords() {
-                return 10_000;
-            }
-        };
+            return values.get(method.getName());
+        }));
     }
 }

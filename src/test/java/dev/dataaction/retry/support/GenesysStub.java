@@ -108,7 +108,7 @@ public class GenesysStub implements QuarkusTestResourceLifecycleManager {
                 + ",\"contextId\":\"" + contextId + "\",\"details\":[],\"errors\":[]}");
     }
 
-    /** A 429 as Genesys sends it, with a {@code Retry-After} header. */
+    /** A 429 as Genesys sends it, with a {@code Retry-After} header (delay-seconds or an HTTP date). */
     public static ResponseDefinitionBuilder rateLimited(String retryAfter) {
         return genesysError(429, "too.many.requests",
                 "Rate limit exceeded the maximum. Retry the request in [" + retryAfter + "] seconds", "ctx-429")
