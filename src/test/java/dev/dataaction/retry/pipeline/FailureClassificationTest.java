@@ -164,6 +164,18 @@ class FailureClassificationTest {
     }
 
     @Test
+    void longErrorMessageIsCutToFiveHundredCharacters() {
+        String actionId = Retries.newActionId();
+        String longMessage = "x".repeat(2_000);
+        GenesysStub.stubSequence(executePath(actionId), genesysError(400, "bad.request", longMessage, "ctx-long"));
+
+        JsonPath record = Retries.awaitStatus(Retries.submitNew(actionId, "run-1"), "FAILED");
+
+        assertThat(record.getString("lastError.message")).hasSize(500);
+        assertThat(record.getString("lastError.contextId")).isEqualTo("ctx-long");
+    }
+
+    @Test
     void readTimeoutIsRecordedAsTimeoutAndRetried() {
         String actionId = Retries.newActionId();
         // beyond the test profile's read timeout of 2 s
