@@ -78,17 +78,16 @@ class CircuitBreakerTest {
         Instant opened = openBreakerOf(broken);
         GenesysStub.stubSequence(executePath(broken), ok("{\"back\":true}"));
 
-        // a due retry of the broken action waits, without reaching Genesys and without using up an attempt
+        // a due retry of the broken action waits, without reaching Genesys and without using up an attempt,
+        // while a retry of another action goes through
         String waiting = Retries.submitNew(broken, "waiting");
+        String other = Retries.submitNew(healthy, "other");
         JsonPath held = awaitHeld(waiting);
+        assertThat(GenesysStub.countOf(executePath(broken))).as("calls of the broken action while open").isEqualTo(3);
         assertThat(held.getList("attempts")).isEmpty();
         assertThat(Retries.instant(held, "nextAttemptAt")).as("the breaker's half-open time")
                 .isAfterOrEqualTo(opened.plus(RESET_DELAY).minus(ROUNDING));
-
-        // another action is not affected
-        String other = Retries.submitNew(healthy, "other");
         assertThat(Retries.awaitStatus(other, "SUCCEEDED").getList("attempts.outcome")).containsExactly("SUCCESS");
-        assertThat(GenesysStub.countOf(executePath(broken))).as("calls of the broken action while open").isEqualTo(3);
 
         // after the reset delay one trial call passes; it succeeds and closes the breaker
         JsonPath recovered = Retries.awaitStatus(waiting, "SUCCEEDED");
