@@ -33,6 +33,9 @@ import io.restassured.response.Response;
 @QuarkusTestResource(GenesysStub.class)
 class IngestValidationTest {
 
+    /** Marks a field to leave out of the request body. */
+    private static final Object ABSENT = new Object();
+
     @BeforeEach
     void resetGenesys() {
         GenesysStub.reset();
@@ -55,8 +58,6 @@ class IngestValidationTest {
             return body;
         };
     }
-
-    private static final Object ABSENT = new Object();
 
     static Stream<Arguments> invalidRequests() {
         return Stream.of(
