@@ -69,7 +69,7 @@ public class ActionBreakers {
             if (breaker == null) {
                 breaker = new ActionBreaker(actionId, config, this::changed);
                 breakers.put(actionId, breaker);
-                evictBeyondBound();
+                evictBeyondBound(breaker);
             }
             return breaker;
         }
@@ -100,10 +100,15 @@ public class ActionBreakers {
         }
     }
 
-    private void evictBeyondBound() {
+    /**
+     * Forgets least recently used closed breakers beyond the bound, never {@code created}: when every other breaker is
+     * open, the map holds one more than the bound rather than handing out a breaker it does not keep.
+     */
+    private void evictBeyondBound(ActionBreaker created) {
         Iterator<ActionBreaker> leastRecentlyUsedFirst = breakers.values().iterator();
         while (breakers.size() > config.maxBreakers() && leastRecentlyUsedFirst.hasNext()) {
-            if (leastRecentlyUsedFirst.next().state == CircuitBreakerState.CLOSED) {
+            ActionBreaker candidate = leastRecentlyUsedFirst.next();
+            if (candidate != created && candidate.state == CircuitBreakerState.CLOSED) {
                 leastRecentlyUsedFirst.remove();
             }
         }

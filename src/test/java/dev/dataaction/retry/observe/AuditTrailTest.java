@@ -56,7 +56,7 @@ class AuditTrailTest {
     @AfterEach
     void tearDown() {
         audit.close();
-        Retries.cancelUnfinished();
+        Retries.leaveNothingBehind();
     }
 
     @Test
@@ -64,7 +64,7 @@ class AuditTrailTest {
         String action = newActionId();
         answers(genesys, action, rateLimited(), success("{\"ticket\":\"T-1\"}"));
 
-        String id = Retries.submit(action, "run-audit-1", "{\"customerId\":\"C-1\"}");
+        String id = Retries.submitAccepted(action, "run-audit-1", "{\"customerId\":\"C-1\"}");
         Retries.awaitStatus(id, "SUCCEEDED");
 
         List<Captured> events = awaitEvents(id, "RETRY_SUCCESS");
@@ -92,7 +92,7 @@ class AuditTrailTest {
         String action = newActionId();
         answers(genesys, action, rateLimited(), success("{\"ticket\":\"T-1\"}"));
 
-        String id = Retries.submit(action);
+        String id = Retries.submitAccepted(action);
         Retries.awaitStatus(id, "SUCCEEDED");
 
         Captured success = awaitEvents(id, "RETRY_SUCCESS").getLast();
@@ -104,7 +104,7 @@ class AuditTrailTest {
         String action = newActionId();
         answers(genesys, action, json(400, GenesysActions.error(400, "bad.request", "The remote endpoint refused")));
 
-        String id = Retries.submit(action);
+        String id = Retries.submitAccepted(action);
         Retries.awaitStatus(id, "FAILED");
 
         Captured failed = awaitEvents(id, "RETRY_FAILED").getLast();
@@ -119,7 +119,7 @@ class AuditTrailTest {
         String action = newActionId();
         answers(genesys, action, unavailable());
 
-        String id = Retries.submit(action);
+        String id = Retries.submitAccepted(action);
         Retries.awaitStatus(id, "EXHAUSTED");
 
         Captured exhausted = awaitEvents(id, "MAX_ATTEMPTS_REACHED").getLast();
@@ -135,7 +135,7 @@ class AuditTrailTest {
         String action = newActionId();
         answers(genesys, action, unavailable(), unavailable(), unavailable(), success("{}"));
 
-        String id = Retries.submit(action);
+        String id = Retries.submitAccepted(action);
         Retries.awaitStatus(id, "SUCCEEDED");
 
         await().atMost(Duration.ofSeconds(5)).until(() -> !actionEvents(action, "CIRCUIT_CLOSED").isEmpty());
@@ -153,7 +153,7 @@ class AuditTrailTest {
         dropCachedToken();
         int failedTokenRequests = tokenRequestFailures().size();
 
-        String id = Retries.submit(action);
+        String id = Retries.submitAccepted(action);
         await().atMost(Duration.ofSeconds(10)).until(() -> tokenRequestFailures().size() >= failedTokenRequests + 3);
 
         assertThat(audit.eventsOf(id)).extracting(Captured::event).as("nothing was sent to Genesys")
@@ -167,7 +167,7 @@ class AuditTrailTest {
     void cancelledRetryIsAuditedAsRetryCancelled() {
         String action = newActionId();
         answers(genesys, action, rateLimited(2));
-        String id = Retries.submit(action);
+        String id = Retries.submitAccepted(action);
         awaitEvents(id, "RATE_LIMIT");
 
         given().delete("/v1/retries/" + id).then().statusCode(200);
@@ -198,10 +198,10 @@ class AuditTrailTest {
         answers(genesys, action, rateLimited(2));
         List<String> held = new ArrayList<>();
         for (int i = 0; i < OperationsProfile.QUEUE_CAPACITY; i++) {
-            held.add(Retries.submit(action, "run-" + i, "{}"));
+            held.add(Retries.submitAccepted(action, "run-" + i, "{}"));
         }
 
-        given().contentType(ContentType.JSON).body(Retries.request(action, "run-refused", "{}"))
+        given().contentType(ContentType.JSON).body(Retries.requestJson(action, "run-refused", "{}"))
                 .when().post("/v1/retries")
                 .then().statusCode(429);
 
@@ -222,7 +222,7 @@ class AuditTrailTest {
         String action = newActionId();
         answers(genesys, action, json(401, GenesysActions.error(401, "bad.credentials", "Invalid login credentials")));
         int failedTokenRequests = tokenRequestFailures().size();
-        String id = Retries.submit(action);
+        String id = Retries.submitAccepted(action);
         await().atMost(Duration.ofSeconds(10)).until(() -> tokenRequestFailures().size() > failedTokenRequests);
         given().delete("/v1/retries/" + id).then().statusCode(200);
     }

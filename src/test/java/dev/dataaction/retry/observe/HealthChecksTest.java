@@ -54,7 +54,7 @@ class HealthChecksTest {
 
     @AfterEach
     void tearDown() {
-        Retries.cancelUnfinished();
+        Retries.leaveNothingBehind();
         Retries.awaitQueueEmpty();
     }
 
@@ -84,7 +84,7 @@ class HealthChecksTest {
         answers(genesys, action, rateLimited(2));
         List<String> held = new ArrayList<>();
         for (int i = 0; i < OperationsProfile.QUEUE_CAPACITY; i++) {
-            held.add(Retries.submit(action, "run-" + i, "{}"));
+            held.add(Retries.submitAccepted(action, "run-" + i, "{}"));
         }
 
         JsonPath full = given().get("/q/health/ready").then().statusCode(503).extract().jsonPath();
@@ -105,7 +105,7 @@ class HealthChecksTest {
         StubMapping loginDown = genesys.stubFor(post(urlEqualTo("/oauth/token")).atPriority(1)
                 .willReturn(json(500, "{\"error\":\"server_error\"}")));
 
-        String id = Retries.submit(action);
+        String id = Retries.submitAccepted(action);
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             JsonPath ready = given().get("/q/health/ready").then().statusCode(503).extract().jsonPath();
@@ -123,7 +123,7 @@ class HealthChecksTest {
         answers(genesys, action, json(401, GenesysActions.error(401, "bad.credentials", "Invalid login credentials")));
         StubMapping loginDown = genesys.stubFor(post(urlEqualTo("/oauth/token")).atPriority(1)
                 .willReturn(json(500, "{\"error\":\"server_error\"}")));
-        String id = Retries.submit(action);
+        String id = Retries.submitAccepted(action);
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(503));
         // a pod that is not ready gets no traffic: no retry is left to ask for a token
@@ -137,7 +137,7 @@ class HealthChecksTest {
             // a retry that gets a token puts readiness right for the tests that follow
             String recovery = newActionId();
             answers(genesys, recovery, success("{}"));
-            Retries.awaitStatus(Retries.submit(recovery), "SUCCEEDED");
+            Retries.awaitStatus(Retries.submitAccepted(recovery), "SUCCEEDED");
         }
     }
 }

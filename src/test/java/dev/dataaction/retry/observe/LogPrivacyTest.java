@@ -58,7 +58,7 @@ class LogPrivacyTest {
     @AfterEach
     void tearDown() {
         logs.close();
-        Retries.cancelUnfinished();
+        Retries.leaveNothingBehind();
     }
 
     @Test
@@ -70,7 +70,7 @@ class LogPrivacyTest {
         String action = newActionId();
         answers(genesys, action, unavailable(), success("{\"secretAnswer\":\"" + actionResult + "\"}"));
 
-        String id = Retries.submit(action, "run-privacy-1", payload);
+        String id = Retries.submitAccepted(action, "run-privacy-1", payload);
         Retries.awaitStatus(id, "SUCCEEDED");
         LoggedRequest delivery = awaitDelivery(id);
         given().contentType(ContentType.JSON)
@@ -96,7 +96,7 @@ class LogPrivacyTest {
         answers(genesys, action, json(401, GenesysActions.error(401, "bad.credentials", "Invalid login credentials")),
                 success("{}"));
 
-        String id = Retries.submit(action);
+        String id = Retries.submitAccepted(action);
         Retries.awaitStatus(id, "SUCCEEDED");
         awaitDelivery(id);
         Callers.withApiKey(wrongKey).get("/v1/retries").then().statusCode(401);

@@ -53,7 +53,7 @@ class MetricsTest {
 
     @AfterEach
     void tearDown() {
-        Retries.cancelUnfinished();
+        Retries.leaveNothingBehind();
     }
 
     @Test
@@ -62,7 +62,7 @@ class MetricsTest {
         answers(genesys, action, unavailable(), success("{}"));
         Metrics before = Metrics.scrape();
 
-        String id = Retries.submit(action);
+        String id = Retries.submitAccepted(action);
         Retries.awaitStatus(id, "SUCCEEDED");
 
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {

@@ -66,7 +66,7 @@ class WebhookTest {
     @AfterEach
     void tearDown() {
         audit.close();
-        Retries.cancelUnfinished();
+        Retries.leaveNothingBehind();
     }
 
     @Test
@@ -74,7 +74,7 @@ class WebhookTest {
         String action = newActionId();
         answers(genesys, action, success("{\"ticket\":\"T-1\"}"));
 
-        String id = Retries.submit(action, "run-hook-1", "{\"customerId\":\"C-1\"}");
+        String id = Retries.submitAccepted(action, "run-hook-1", "{\"customerId\":\"C-1\"}");
         Retries.awaitStatus(id, "SUCCEEDED");
 
         LoggedRequest delivery = awaitDeliveries(id, 1).getFirst();
@@ -104,7 +104,7 @@ class WebhookTest {
                 {"message":"The remote endpoint refused the request","code":"bad.request","status":400,
                  "contextId":"ctx-400-1","details":[{"errorCode":"ACTION.REMOTE_ENDPOINT"}],"errors":[]}"""));
 
-        String id = Retries.submit(action);
+        String id = Retries.submitAccepted(action);
         Retries.awaitStatus(id, "FAILED");
 
         JsonNode event = JSON.readTree(awaitDeliveries(id, 1).getFirst().getBody());
@@ -124,7 +124,7 @@ class WebhookTest {
         String action = newActionId();
         answers(genesys, action, unavailable());
 
-        String id = Retries.submit(action);
+        String id = Retries.submitAccepted(action);
         Retries.awaitStatus(id, "EXHAUSTED");
 
         JsonNode event = JSON.readTree(awaitDeliveries(id, 1).getFirst().getBody());
@@ -139,7 +139,7 @@ class WebhookTest {
         // non-ASCII text makes the signature depend on the body's exact bytes, not on its characters
         answers(genesys, action, json(400, "{\"message\":\"Kundennummer ungültig – ñ\",\"code\":\"bad.request\"}"));
 
-        String id = Retries.submit(action);
+        String id = Retries.submitAccepted(action);
         Retries.awaitStatus(id, "FAILED");
 
         LoggedRequest delivery = awaitDeliveries(id, 1).getFirst();
@@ -159,7 +159,7 @@ class WebhookTest {
         receiver.stubFor(any(anyUrl()).withRequestBody(containing(action)).atPriority(1)
                 .willReturn(aResponse().withStatus(500)));
 
-        String id = Retries.submit(action);
+        String id = Retries.submitAccepted(action);
         Retries.awaitStatus(id, "SUCCEEDED");
 
         int tries = OperationsProfile.WEBHOOK_MAX_ATTEMPTS;
@@ -172,7 +172,7 @@ class WebhookTest {
         // a fourth try would come about 2 s after the third
         await().during(Duration.ofMillis(3_000)).atMost(Duration.ofSeconds(4))
                 .until(() -> WebhookReceiverStub.deliveriesMentioning(id).size() == tries);
-        assertThat(Retries.find(id).getString("status")).isEqualTo("SUCCEEDED");
+        assertThat(Retries.record(id).getString("status")).isEqualTo("SUCCEEDED");
     }
 
     @Test
@@ -180,14 +180,14 @@ class WebhookTest {
         // a first retry whose delivery is answered at once warms the application up, so the deadline below is fair
         String prompt = newActionId();
         answers(genesys, prompt, success("{}"));
-        awaitDeliveries(Retries.submit(prompt), 1);
+        awaitDeliveries(Retries.submitAccepted(prompt), 1);
         Retries.awaitQueueEmpty();
         String action = newActionId();
         answers(genesys, action, success("{}"));
         receiver.stubFor(any(anyUrl()).withRequestBody(containing(action)).atPriority(1)
                 .willReturn(aResponse().withStatus(204).withFixedDelay(HANG_MS)));
 
-        String id = Retries.submit(action);
+        String id = Retries.submitAccepted(action);
 
         Retries.awaitStatus(id, "SUCCEEDED", Duration.ofSeconds(2));
         Retries.awaitQueueEmpty();

@@ -77,30 +77,30 @@ class GracefulShutdownTest {
     @AfterEach
     void tearDown() {
         audit.close();
-        Retries.cancelUnfinished();
+        Retries.leaveNothingBehind();
     }
 
     @Test
     void stoppingRefusesNewRetriesThenLetsAttemptsOnTheWireFinishAndReportsTheRest() {
         String waitingAction = newActionId();
         answers(genesys, waitingAction, rateLimited(5));
-        String waiting = Retries.submit(waitingAction);
+        String waiting = Retries.submitAccepted(waitingAction);
         await().atMost(Duration.ofSeconds(5)).until(() -> hasEvent(waiting, "RATE_LIMIT"));
         String slowAction = newActionId();
         answers(genesys, slowAction, success("{\"ticket\":\"T-1\"}").withFixedDelay(1_000));
-        String onTheWire = Retries.submit(slowAction);
+        String onTheWire = Retries.submitAccepted(slowAction);
         Retries.awaitStatus(onTheWire, "IN_FLIGHT");
         Metrics before = Metrics.scrape();
 
         pipeline.stopAccepting();
 
-        given().contentType(ContentType.JSON).body(Retries.request(newActionId(), "run-late", "{}"))
+        given().contentType(ContentType.JSON).body(Retries.requestJson(newActionId(), "run-late", "{}"))
                 .when().post("/v1/retries")
                 .then().statusCode(503)
                 .contentType(startsWith("application/problem+json"))
                 .header("Retry-After", "2")
                 .body("type", equalTo(UNAVAILABLE));
-        given().contentType(ContentType.JSON).body("[" + Retries.request(newActionId(), "run-late", "{}") + "]")
+        given().contentType(ContentType.JSON).body("[" + Retries.requestJson(newActionId(), "run-late", "{}") + "]")
                 .when().post("/v1/retries/batch")
                 .then().statusCode(200)
                 .body("results[0].outcome", equalTo("rejected"))
@@ -112,10 +112,10 @@ class GracefulShutdownTest {
                 .allSatisfy(rejected -> assertThat(rejected.field("reason")).isEqualTo("SHUTTING_DOWN"));
         assertThat(Metrics.scrape().increaseSince(before, REJECTED_SHUTTING_DOWN)).isEqualTo(2);
 
-        Instant nextAttemptWasDue = Instant.parse(Retries.find(waiting).getString("nextAttemptAt"));
+        Instant nextAttemptWasDue = Instant.parse(Retries.record(waiting).getString("nextAttemptAt"));
         pipeline.drain(Duration.ofSeconds(5));
 
-        assertThat(Retries.find(onTheWire).getString("status")).as("the attempt on the wire finished").isEqualTo("SUCCEEDED");
+        assertThat(Retries.record(onTheWire).getString("status")).as("the attempt on the wire finished").isEqualTo("SUCCEEDED");
         assertThat(audit.eventsOf(onTheWire)).extracting(Captured::event).doesNotContain("RETRY_ABANDONED");
         List<Captured> abandoned = audit.eventsOf(waiting).stream()
                 .filter(event -> "RETRY_ABANDONED".equals(event.event())).toList();

@@ -5,9 +5,20 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.restassured.RestAssured;
@@ -22,6 +33,7 @@ public class GenesysStub implements QuarkusTestResourceLifecycleManager {
     public static final String CLIENT_ID = "test-client";
     public static final String CLIENT_SECRET = "s3cr3t-client-value-never-logged";
     public static final String ACCESS_TOKEN = "token-value-never-logged";
+    public static final String TOKEN_PATH = "/oauth/token";
 
     private static volatile WireMockServer server;
 
@@ -31,10 +43,110 @@ public class GenesysStub implements QuarkusTestResourceLifecycleManager {
 
     /** Stubs the token endpoint to hand out {@code token} valid for {@code expiresIn} seconds. */
     public static void stubToken(WireMockServer on, String token, int expiresIn) {
-        on.stubFor(post(urlEqualTo("/oauth/token")).atPriority(10)
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
-                        .withBody("{\"access_token\":\"" + token + "\",\"token_type\":\"bearer\",\"expires_in\":"
-                                + expiresIn + "}")));
+        on.stubFor(post(urlEqualTo(TOKEN_PATH)).atPriority(10).willReturn(tokenResponse(token, expiresIn)));
+    }
+
+    /** The login service's answer to a client-credentials grant. */
+    public static ResponseDefinitionBuilder tokenResponse(String token, int expiresIn) {
+        return aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody("{\"access_token\":\"" + token + "\",\"token_type\":\"bearer\",\"expires_in\":" + expiresIn + "}");
+    }
+
+    /** Forgets every stub and every logged request, then stubs the token endpoint again; for {@code @BeforeEach}. */
+    public static void reset() {
+        server.resetAll();
+        stubToken(server, ACCESS_TOKEN, 86_400);
+    }
+
+    /** The path of Genesys' execute endpoint for an action. */
+    public static String executePath(String actionId) {
+        return "/api/v2/integrations/actions/" + actionId + "/execute";
+    }
+
+    /** The path of the run-submission contract ({@code genesys.mode=runs}) for an action. */
+    public static String runsPath(String actionId) {
+        return "/api/v2/integration/actions/" + actionId + "/runs";
+    }
+
+    /**
+     * Answers POSTs to {@code path} with {@code answers} in order; the last answer is repeated for every later call.
+     */
+    public static void stubSequence(String path, ResponseDefinitionBuilder... answers) {
+        stubSequence(() -> post(urlEqualTo(path)), path, answers);
+    }
+
+    /**
+     * Answers requests matching {@code request} with {@code answers} in order; the last one is repeated. Each
+     * {@code scenario} name keeps its own position in the sequence.
+     */
+    public static void stubSequence(Supplier<MappingBuilder> request, String scenario,
+            ResponseDefinitionBuilder... answers) {
+        if (answers.length == 0) {
+            throw new IllegalArgumentException("at least one answer is needed");
+        }
+        for (int i = 0; i < answers.length; i++) {
+            String state = i == 0 ? Scenario.STARTED : "answer-" + i;
+            ScenarioMappingBuilder step = request.get().inScenario(scenario).whenScenarioStateIs(state).willReturn(answers[i]);
+            if (i < answers.length - 1) {
+                step = step.willSetStateTo("answer-" + (i + 1));
+            }
+            server.stubFor(step);
+        }
+    }
+
+    /** A JSON answer. */
+    public static ResponseDefinitionBuilder json(int status, String body) {
+        return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
+    }
+
+    /** A 200 with the action's output. */
+    public static ResponseDefinitionBuilder ok(String body) {
+        return json(200, body);
+    }
+
+    /** Genesys' standard error body. */
+    public static ResponseDefinitionBuilder genesysError(int status, String code, String message, String contextId) {
+        return json(status, "{\"message\":\"" + message + "\",\"code\":\"" + code + "\",\"status\":" + status
+                + ",\"contextId\":\"" + contextId + "\",\"details\":[],\"errors\":[]}");
+    }
+
+    /** A 429 as Genesys sends it, with a {@code Retry-After} header (delay-seconds or an HTTP date). */
+    public static ResponseDefinitionBuilder rateLimited(String retryAfter) {
+        return genesysError(429, "too.many.requests",
+                "Rate limit exceeded the maximum. Retry the request in [" + retryAfter + "] seconds", "ctx-429")
+                .withHeader("Retry-After", retryAfter);
+    }
+
+    /** Requests received on {@code path}, oldest first. */
+    public static List<LoggedRequest> requestsTo(String path) {
+        List<ServeEvent> newestFirst = new ArrayList<>(server.getAllServeEvents());
+        Collections.reverse(newestFirst);
+        List<LoggedRequest> oldestFirst = new ArrayList<>();
+        for (ServeEvent event : newestFirst) {
+            if (event.getRequest().getUrl().equals(path)) {
+                oldestFirst.add(event.getRequest());
+            }
+        }
+        // the journal is newest first; a stable sort on the log time keeps requests of the same millisecond in order
+        oldestFirst.sort(Comparator.comparing(LoggedRequest::getLoggedDate));
+        return oldestFirst;
+    }
+
+    /** How many requests reached {@code path}. */
+    public static int countOf(String path) {
+        return requestsTo(path).size();
+    }
+
+    /** How many requests reached the Platform API (anything but the token endpoint). */
+    public static int apiRequests() {
+        return (int) server.getAllServeEvents().stream()
+                .filter(event -> event.getRequest().getUrl().startsWith("/api/"))
+                .count();
+    }
+
+    /** How many tokens were requested from the login service. */
+    public static int tokenRequests() {
+        return countOf(TOKEN_PATH);
     }
 
     /** The API key of the test profile ({@code %test.orchestrator.api-keys}). */

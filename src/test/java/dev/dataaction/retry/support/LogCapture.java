@@ -79,6 +79,11 @@ public final class LogCapture implements AutoCloseable {
         return List.copyOf(records);
     }
 
+    /** Everything captured so far, one record a line, for checking what the log reveals. */
+    public String text() {
+        return String.join("\n", records.stream().map(Captured::everything).toList());
+    }
+
     /** The audit events about one retry, in the order they were written. */
     public List<Captured> eventsOf(Object requestId) {
         String id = requestId.toString();
