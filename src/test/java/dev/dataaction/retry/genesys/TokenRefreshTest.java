@@ -159,7 +159,7 @@ class TokenRefreshTest {
         GenesysStub.server().stubFor(post(urlEqualTo(executePath(actionId))).atPriority(1)
                 .withHeader("Authorization", equalTo("Bearer " + GenesysStub.ACCESS_TOKEN)).willReturn(ok("{\"ok\":1}")));
         GenesysStub.server().stubFor(post(urlEqualTo(executePath(actionId))).atPriority(5).willReturn(unauthorized()));
-        int concurrent = Retries.queue().capacity();
+        int concurrent = Retries.queueCapacity();
 
         List<Map<String, Object>> batch = new ArrayList<>();
         for (int n = 0; n < concurrent; n++) {

@@ -57,7 +57,7 @@ class CancellationTest {
         assertThat(cancelled.<String> path("nextAttemptAt")).isNull();
         assertThat(cancelled.<String> path("completedAt")).isNotNull();
         assertThat(cancelled.jsonPath().getList("attempts")).hasSize(1);
-        assertThat(Retries.queue().inUse()).as("slots held right after the cancellation").isZero();
+        assertThat(Retries.queueInUse()).as("slots held right after the cancellation").isZero();
         assertThat(Retries.record(id).getString("status")).isEqualTo("CANCELLED");
         Duration untilPastDue = Duration.between(Instant.now(), wasDue).plusMillis(700);
         await("no attempt after the cancellation").during(untilPastDue).atMost(untilPastDue.plusSeconds(3))
@@ -85,7 +85,7 @@ class CancellationTest {
         JsonPath record = Retries.awaitRecord(id, r -> r.getList("attempts").size() == 1, "its attempt recorded");
         assertThat(record.getString("status")).isEqualTo("CANCELLED");
         assertThat(record.getList("attempts.outcome")).containsExactly("SERVER_ERROR");
-        await("the slot to be given back").atMost(Duration.ofSeconds(5)).until(() -> Retries.queue().inUse() == 0);
+        await("the slot to be given back").atMost(Duration.ofSeconds(5)).until(() -> Retries.queueInUse() == 0);
         await("no further attempt").during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3))
                 .until(() -> GenesysStub.countOf(executePath(actionId)) == 1);
     }

@@ -66,7 +66,7 @@ class QueueGuardTest {
 
     @Test
     void fullQueueRefusesNewRetriesWith429RetryAfterAndLimitUntilASlotIsFreed() {
-        assertThat(Retries.queue().capacity()).isEqualTo(MAX_DEPTH);
+        assertThat(Retries.queueCapacity()).isEqualTo(MAX_DEPTH);
         String prefix = Retries.newActionId();
         List<String> queued = fillQueue(prefix);
         String newcomer = Retries.newActionId();
@@ -105,7 +105,7 @@ class QueueGuardTest {
         assertThat(Retries.awaitStatus(accepted, "SUCCEEDED").getList("attempts")).hasSize(1);
 
         queued.subList(1, MAX_DEPTH).forEach(id -> assertThat(Retries.cancel(id).statusCode()).isEqualTo(200));
-        await("every slot to be free").atMost(Duration.ofSeconds(5)).until(() -> Retries.queue().inUse() == 0);
+        await("every slot to be free").atMost(Duration.ofSeconds(5)).until(() -> Retries.queueInUse() == 0);
     }
 
     @Test
@@ -121,7 +121,7 @@ class QueueGuardTest {
         assertThat(Retries.listOf(actionId)).hasSize(3 * MAX_DEPTH)
                 .allSatisfy(record -> assertThat(record.get("status")).isEqualTo("SUCCEEDED"));
         assertThat(GenesysStub.countOf(executePath(actionId))).isEqualTo(3 * MAX_DEPTH);
-        await("every slot to be free").atMost(Duration.ofSeconds(5)).until(() -> Retries.queue().inUse() == 0);
+        await("every slot to be free").atMost(Duration.ofSeconds(5)).until(() -> Retries.queueInUse() == 0);
     }
 
     @Test
@@ -153,7 +153,7 @@ class QueueGuardTest {
                     .toList();
             assertThat(statuses).containsExactly("SUCCEEDED", "FAILED", "EXHAUSTED", "CANCELLED", "SUCCEEDED", "FAILED",
                     "EXHAUSTED", "CANCELLED", "SUCCEEDED", "FAILED");
-            await("every slot to be free").atMost(Duration.ofSeconds(5)).until(() -> Retries.queue().inUse() == 0);
+            await("every slot to be free").atMost(Duration.ofSeconds(5)).until(() -> Retries.queueInUse() == 0);
         }
     }
 }

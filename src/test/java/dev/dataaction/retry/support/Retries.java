@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
 
-import dev.dataaction.retry.pipeline.QueueGuard;
-import io.quarkus.arc.Arc;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -140,7 +138,7 @@ public final class Retries {
      */
     public static void awaitQueueEmpty() {
         await("the queue to drain").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
-                .until(() -> readiness().getInt("checks.find { it.name == 'retries' }.data.inUse") == 0);
+                .until(() -> queueInUse() == 0);
     }
 
     /** The readiness check's answer: its status and data, whether it is UP or DOWN. */
@@ -164,7 +162,13 @@ public final class Retries {
         return submitAccepted(actionId, "run-1", "{\"customerId\":\"C-1\"}");
     }
 
-    public static QueueGuard queue() {
-        return Arc.container().instance(QueueGuard.class).get();
+    /** Queue slots held by unfinished retries, from the readiness check. */
+    public static int queueInUse() {
+        return readiness().getInt("checks.find { it.name == 'retries' }.data.inUse");
+    }
+
+    /** The queue's capacity, from the readiness check. */
+    public static int queueCapacity() {
+        return readiness().getInt("checks.find { it.name == 'retries' }.data.capacity");
     }
 }
