@@ -9,11 +9,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.quarkus.oidc.client.filter.OidcClientFilter;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -21,7 +21,7 @@ import io.smallrye.mutiny.Uni;
  * mapper is disabled in configuration) so that {@link GenesysGateway} classifies each answer itself.
  */
 @RegisterRestClient(configKey = "genesys")
-@OidcClientFilter
+@RegisterProvider(GenesysTokenFilter.class)
 @Path("/api/v2")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)

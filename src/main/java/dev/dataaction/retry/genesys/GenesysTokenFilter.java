@@ -1,0 +1,55 @@
+package dev.dataaction.retry.genesys;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.annotation.Priority;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.client.ClientResponseContext;
+import jakarta.ws.rs.core.HttpHeaders;
+
+import org.jboss.resteasy.reactive.client.spi.ResteasyReactiveClientRequestContext;
+import org.jboss.resteasy.reactive.client.spi.ResteasyReactiveClientRequestFilter;
+import org.jboss.resteasy.reactive.client.spi.ResteasyReactiveClientResponseFilter;
+
+import io.quarkus.oidc.client.runtime.AbstractTokensProducer;
+
+/**
+ * Puts the OIDC client's client-credentials token on every call to Genesys. The OIDC client's token manager caches the
+ * token, refreshes it before it expires and lets concurrent calls share one token request. After a 401 the next call
+ * fetches a new token; the response is looked at on the thread it arrived on, where the stock filter's 401 detection
+ * would move every response to a worker thread and back.
+ */
+@Singleton
+@Priority(Priorities.AUTHENTICATION)
+public class GenesysTokenFilter extends AbstractTokensProducer
+        implements ResteasyReactiveClientRequestFilter, ResteasyReactiveClientResponseFilter {
+
+    private final AtomicBoolean refreshBeforeNextCall = new AtomicBoolean();
+
+    @Override
+    protected void initTokens() {
+        // the first call fetches the token: nothing is requested while the application starts
+    }
+
+    @Override
+    protected boolean isForceNewTokens() {
+        return refreshBeforeNextCall.getAndSet(false);
+    }
+
+    @Override
+    public void filter(ResteasyReactiveClientRequestContext request) {
+        request.suspend();
+        getTokens().subscribe().with(tokens -> {
+            request.getHeaders().putSingle(HttpHeaders.AUTHORIZATION, "Bearer " + tokens.getAccessToken());
+            request.resume();
+        }, request::resume);
+    }
+
+    @Override
+    public void filter(ResteasyReactiveClientRequestContext request, ClientResponseContext response) {
+        if (response.getStatus() == 401) {
+            refreshBeforeNextCall.set(true);
+        }
+    }
+}
