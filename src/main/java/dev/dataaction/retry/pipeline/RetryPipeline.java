@@ -27,6 +27,7 @@ import dev.dataaction.retry.store.RetryStatus;
 import dev.dataaction.retry.store.RetryStore;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 
 /**
  * Carries each accepted retry through its life: guard, then repeatedly delay, attempt, classify, until it finishes.
@@ -58,10 +59,11 @@ public class RetryPipeline {
     private final RetryTelemetry telemetry;
     private final TokenMonitor tokens;
     private final OrchestratorConfig config;
+    private final Vertx vertx;
     private volatile boolean draining;
 
     RetryPipeline(RetryStore store, QueueGuard queue, BackoffPolicy backoff, GenesysGateway gateway,
-            RetryTelemetry telemetry, TokenMonitor tokens, OrchestratorConfig config) {
+            RetryTelemetry telemetry, TokenMonitor tokens, OrchestratorConfig config, Vertx vertx) {
         this.store = store;
         this.queue = queue;
         this.backoff = backoff;
@@ -69,6 +71,7 @@ public class RetryPipeline {
         this.telemetry = telemetry;
         this.tokens = tokens;
         this.config = config;
+        this.vertx = vertx;
     }
 
     /**
@@ -164,7 +167,11 @@ public class RetryPipeline {
         return untilDue(retry).chain(() -> attempt(retry));
     }
 
-    private static Uni<Void> untilDue(Retry retry) {
+    /**
+     * Waits on a Vert.x timer, which fires on an event loop: a waiting retry costs one timer, and the attempt that follows
+     * starts without a hop through a worker thread. Cancelling the subscription cancels the timer.
+     */
+    private Uni<Void> untilDue(Retry retry) {
         Instant due = retry.nextAttemptAt();
         long waitNanos = due == null ? 0 : Duration.between(Instant.now(), due).toNanos();
         if (waitNanos <= 0) {
@@ -172,7 +179,10 @@ public class RetryPipeline {
         }
         // timers count whole milliseconds and refuse less than one: round up, never fire early
         long waitMillis = (waitNanos + 999_999) / 1_000_000;
-        return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(waitMillis));
+        return Uni.createFrom().emitter(timerDone -> {
+            long timer = vertx.setTimer(waitMillis, fired -> timerDone.complete(null));
+            timerDone.onTermination(() -> vertx.cancelTimer(timer));
+        });
     }
 
     private Uni<Next> attempt(Retry retry) {

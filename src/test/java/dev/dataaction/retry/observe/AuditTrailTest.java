@@ -47,8 +47,7 @@ class AuditTrailTest {
 
     @BeforeEach
     void setUp() {
-        genesys.resetAll();
-        GenesysStub.stubToken(genesys, GenesysStub.ACCESS_TOKEN, 86_400);
+        GenesysStub.reset();
         WebhookReceiverStub.reset();
         audit = LogCapture.of(LogCapture.AUDIT);
     }
@@ -62,7 +61,7 @@ class AuditTrailTest {
     @Test
     void rateLimitedThenSucceededRetryIsAuditedStepByStep() {
         String action = newActionId();
-        answers(genesys, action, rateLimited(), success("{\"ticket\":\"T-1\"}"));
+        answers(action, rateLimited(), success("{\"ticket\":\"T-1\"}"));
 
         String id = Retries.submitAccepted(action, "run-audit-1", "{\"customerId\":\"C-1\"}");
         Retries.awaitStatus(id, "SUCCEEDED");
@@ -90,7 +89,7 @@ class AuditTrailTest {
     @Test
     void successEventDoesNotReportAnEarlierErrorStatus() {
         String action = newActionId();
-        answers(genesys, action, rateLimited(), success("{\"ticket\":\"T-1\"}"));
+        answers(action, rateLimited(), success("{\"ticket\":\"T-1\"}"));
 
         String id = Retries.submitAccepted(action);
         Retries.awaitStatus(id, "SUCCEEDED");
@@ -102,7 +101,7 @@ class AuditTrailTest {
     @Test
     void failedRetryIsAuditedAsRetryFailed() {
         String action = newActionId();
-        answers(genesys, action, json(400, GenesysActions.error(400, "bad.request", "The remote endpoint refused")));
+        answers(action, json(400, GenesysActions.error(400, "bad.request", "The remote endpoint refused")));
 
         String id = Retries.submitAccepted(action);
         Retries.awaitStatus(id, "FAILED");
@@ -117,7 +116,7 @@ class AuditTrailTest {
     @Test
     void exhaustedRetryIsAuditedAsMaxAttemptsReached() {
         String action = newActionId();
-        answers(genesys, action, unavailable());
+        answers(action, unavailable());
 
         String id = Retries.submitAccepted(action);
         Retries.awaitStatus(id, "EXHAUSTED");
@@ -133,7 +132,7 @@ class AuditTrailTest {
     @Test
     void breakerOpeningAndClosingAreAuditedForTheAction() {
         String action = newActionId();
-        answers(genesys, action, unavailable(), unavailable(), unavailable(), success("{}"));
+        answers(action, unavailable(), unavailable(), unavailable(), success("{}"));
 
         String id = Retries.submitAccepted(action);
         Retries.awaitStatus(id, "SUCCEEDED");
@@ -146,7 +145,7 @@ class AuditTrailTest {
     @Test
     void loginServiceOutageIsAuditedAsAuthFailureNotAsGenesysFailures() {
         String action = newActionId();
-        answers(genesys, action, success("{}"));
+        answers(action, success("{}"));
         // load balancers in front of a login service often answer 503 without a body
         StubMapping loginDown = genesys.stubFor(post(urlEqualTo("/oauth/token")).atPriority(1)
                 .willReturn(aResponse().withStatus(503)));
@@ -166,7 +165,7 @@ class AuditTrailTest {
     @Test
     void cancelledRetryIsAuditedAsRetryCancelled() {
         String action = newActionId();
-        answers(genesys, action, rateLimited(2));
+        answers(action, rateLimited(2));
         String id = Retries.submitAccepted(action);
         awaitEvents(id, "RATE_LIMIT");
 
@@ -195,7 +194,7 @@ class AuditTrailTest {
     void queueFullRejectionIsAuditedAsRetryRejected() {
         Retries.awaitQueueEmpty();
         String action = newActionId();
-        answers(genesys, action, rateLimited(2));
+        answers(action, rateLimited(2));
         List<String> held = new ArrayList<>();
         for (int i = 0; i < OperationsProfile.QUEUE_CAPACITY; i++) {
             held.add(Retries.submitAccepted(action, "run-" + i, "{}"));
@@ -220,7 +219,7 @@ class AuditTrailTest {
      */
     private void dropCachedToken() {
         String action = newActionId();
-        answers(genesys, action, json(401, GenesysActions.error(401, "bad.credentials", "Invalid login credentials")));
+        answers(action, json(401, GenesysActions.error(401, "bad.credentials", "Invalid login credentials")));
         int failedTokenRequests = tokenRequestFailures().size();
         String id = Retries.submitAccepted(action);
         await().atMost(Duration.ofSeconds(10)).until(() -> tokenRequestFailures().size() > failedTokenRequests);

@@ -47,8 +47,7 @@ class HealthChecksTest {
 
     @BeforeEach
     void setUp() {
-        genesys.resetAll();
-        GenesysStub.stubToken(genesys, GenesysStub.ACCESS_TOKEN, 86_400);
+        GenesysStub.reset();
         WebhookReceiverStub.reset();
     }
 
@@ -81,7 +80,7 @@ class HealthChecksTest {
     void readinessIsDownWhileTheQueueIsFull() {
         Retries.awaitQueueEmpty();
         String action = newActionId();
-        answers(genesys, action, rateLimited(2));
+        answers(action, rateLimited(2));
         List<String> held = new ArrayList<>();
         for (int i = 0; i < OperationsProfile.QUEUE_CAPACITY; i++) {
             held.add(Retries.submitAccepted(action, "run-" + i, "{}"));
@@ -100,7 +99,7 @@ class HealthChecksTest {
     void readinessIsDownWhileTokensCannotBeObtained() {
         String action = newActionId();
         // the 401 makes the service drop its cached token and ask the login service for a new one
-        answers(genesys, action, json(401, GenesysActions.error(401, "bad.credentials", "Invalid login credentials")),
+        answers(action, json(401, GenesysActions.error(401, "bad.credentials", "Invalid login credentials")),
                 success("{}"));
         StubMapping loginDown = genesys.stubFor(post(urlEqualTo("/oauth/token")).atPriority(1)
                 .willReturn(json(500, "{\"error\":\"server_error\"}")));
@@ -120,7 +119,7 @@ class HealthChecksTest {
     @Test
     void readinessRecoversWhenTheLoginServiceDoesWithoutTraffic() {
         String action = newActionId();
-        answers(genesys, action, json(401, GenesysActions.error(401, "bad.credentials", "Invalid login credentials")));
+        answers(action, json(401, GenesysActions.error(401, "bad.credentials", "Invalid login credentials")));
         StubMapping loginDown = genesys.stubFor(post(urlEqualTo("/oauth/token")).atPriority(1)
                 .willReturn(json(500, "{\"error\":\"server_error\"}")));
         String id = Retries.submitAccepted(action);
@@ -136,7 +135,7 @@ class HealthChecksTest {
         } finally {
             // a retry that gets a token puts readiness right for the tests that follow
             String recovery = newActionId();
-            answers(genesys, recovery, success("{}"));
+            answers(recovery, success("{}"));
             Retries.awaitStatus(Retries.submitAccepted(recovery), "SUCCEEDED");
         }
     }

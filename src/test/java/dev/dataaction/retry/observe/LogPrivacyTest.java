@@ -49,8 +49,7 @@ class LogPrivacyTest {
 
     @BeforeEach
     void setUp() {
-        genesys.resetAll();
-        GenesysStub.stubToken(genesys, GenesysStub.ACCESS_TOKEN, 86_400);
+        GenesysStub.reset();
         WebhookReceiverStub.reset();
         logs = LogCapture.of(LogCapture.ROOT);
     }
@@ -68,7 +67,7 @@ class LogPrivacyTest {
         // non-ASCII, so that the size must be counted in bytes, not characters
         String payload = "{\"card\":\"" + personalData + "\",\"name\":\"Zoë Ó Súilleabháin\"}";
         String action = newActionId();
-        answers(genesys, action, unavailable(), success("{\"secretAnswer\":\"" + actionResult + "\"}"));
+        answers(action, unavailable(), success("{\"secretAnswer\":\"" + actionResult + "\"}"));
 
         String id = Retries.submitAccepted(action, "run-privacy-1", payload);
         Retries.awaitStatus(id, "SUCCEEDED");
@@ -93,7 +92,7 @@ class LogPrivacyTest {
         String wrongKey = "wrong-key-" + UUID.randomUUID();
         String action = newActionId();
         // the 401 makes the service fetch a new token, so the token request and its answer happen while we watch
-        answers(genesys, action, json(401, GenesysActions.error(401, "bad.credentials", "Invalid login credentials")),
+        answers(action, json(401, GenesysActions.error(401, "bad.credentials", "Invalid login credentials")),
                 success("{}"));
 
         String id = Retries.submitAccepted(action);

@@ -46,8 +46,7 @@ class MetricsTest {
 
     @BeforeEach
     void setUp() {
-        genesys.resetAll();
-        GenesysStub.stubToken(genesys, GenesysStub.ACCESS_TOKEN, 86_400);
+        GenesysStub.reset();
         WebhookReceiverStub.reset();
     }
 
@@ -59,7 +58,7 @@ class MetricsTest {
     @Test
     void retryThatRecoversFromA503IsCounted() {
         String action = newActionId();
-        answers(genesys, action, unavailable(), success("{}"));
+        answers(action, unavailable(), success("{}"));
         Metrics before = Metrics.scrape();
 
         String id = Retries.submitAccepted(action);

@@ -57,8 +57,7 @@ class WebhookTest {
 
     @BeforeEach
     void setUp() {
-        genesys.resetAll();
-        GenesysStub.stubToken(genesys, GenesysStub.ACCESS_TOKEN, 86_400);
+        GenesysStub.reset();
         WebhookReceiverStub.reset();
         audit = LogCapture.of(LogCapture.AUDIT);
     }
@@ -72,7 +71,7 @@ class WebhookTest {
     @Test
     void succeededRetryIsDeliveredOnceAsRetrySuccess() throws Exception {
         String action = newActionId();
-        answers(genesys, action, success("{\"ticket\":\"T-1\"}"));
+        answers(action, success("{\"ticket\":\"T-1\"}"));
 
         String id = Retries.submitAccepted(action, "run-hook-1", "{\"customerId\":\"C-1\"}");
         Retries.awaitStatus(id, "SUCCEEDED");
@@ -100,7 +99,7 @@ class WebhookTest {
     @Test
     void failedRetryIsDeliveredAsRetryFailedWithGenesysErrorOnly() throws Exception {
         String action = newActionId();
-        answers(genesys, action, json(400, """
+        answers(action, json(400, """
                 {"message":"The remote endpoint refused the request","code":"bad.request","status":400,
                  "contextId":"ctx-400-1","details":[{"errorCode":"ACTION.REMOTE_ENDPOINT"}],"errors":[]}"""));
 
@@ -122,7 +121,7 @@ class WebhookTest {
     @Test
     void exhaustedRetryIsDeliveredAsRetryExhausted() throws Exception {
         String action = newActionId();
-        answers(genesys, action, unavailable());
+        answers(action, unavailable());
 
         String id = Retries.submitAccepted(action);
         Retries.awaitStatus(id, "EXHAUSTED");
@@ -137,7 +136,7 @@ class WebhookTest {
     void deliveryIsSignedWithHmacOfTheExactBodyBytes() throws Exception {
         String action = newActionId();
         // non-ASCII text makes the signature depend on the body's exact bytes, not on its characters
-        answers(genesys, action, json(400, "{\"message\":\"Kundennummer ungültig – ñ\",\"code\":\"bad.request\"}"));
+        answers(action, json(400, "{\"message\":\"Kundennummer ungültig – ñ\",\"code\":\"bad.request\"}"));
 
         String id = Retries.submitAccepted(action);
         Retries.awaitStatus(id, "FAILED");
@@ -155,7 +154,7 @@ class WebhookTest {
     @Test
     void failingReceiverIsTriedABoundedNumberOfTimesAndEachFailureAudited() {
         String action = newActionId();
-        answers(genesys, action, success("{}"));
+        answers(action, success("{}"));
         receiver.stubFor(any(anyUrl()).withRequestBody(containing(action)).atPriority(1)
                 .willReturn(aResponse().withStatus(500)));
 
@@ -179,11 +178,11 @@ class WebhookTest {
     void hangingReceiverDoesNotDelayTheRetry() {
         // a first retry whose delivery is answered at once warms the application up, so the deadline below is fair
         String prompt = newActionId();
-        answers(genesys, prompt, success("{}"));
+        answers(prompt, success("{}"));
         awaitDeliveries(Retries.submitAccepted(prompt), 1);
         Retries.awaitQueueEmpty();
         String action = newActionId();
-        answers(genesys, action, success("{}"));
+        answers(action, success("{}"));
         receiver.stubFor(any(anyUrl()).withRequestBody(containing(action)).atPriority(1)
                 .willReturn(aResponse().withStatus(204).withFixedDelay(HANG_MS)));
 

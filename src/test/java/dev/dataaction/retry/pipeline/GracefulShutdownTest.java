@@ -3,10 +3,10 @@ package dev.dataaction.retry.pipeline;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static dev.dataaction.retry.support.GenesysActions.answers;
-import static dev.dataaction.retry.support.GenesysActions.executePath;
 import static dev.dataaction.retry.support.GenesysActions.newActionId;
 import static dev.dataaction.retry.support.GenesysActions.rateLimited;
 import static dev.dataaction.retry.support.GenesysActions.success;
+import static dev.dataaction.retry.support.GenesysStub.executePath;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -69,8 +69,7 @@ class GracefulShutdownTest {
 
     @BeforeEach
     void setUp() {
-        genesys.resetAll();
-        GenesysStub.stubToken(genesys, GenesysStub.ACCESS_TOKEN, 86_400);
+        GenesysStub.reset();
         audit = LogCapture.of(LogCapture.AUDIT);
     }
 
@@ -83,11 +82,11 @@ class GracefulShutdownTest {
     @Test
     void stoppingRefusesNewRetriesThenLetsAttemptsOnTheWireFinishAndReportsTheRest() {
         String waitingAction = newActionId();
-        answers(genesys, waitingAction, rateLimited(5));
+        answers(waitingAction, rateLimited(5));
         String waiting = Retries.submitAccepted(waitingAction);
         await().atMost(Duration.ofSeconds(5)).until(() -> hasEvent(waiting, "RATE_LIMIT"));
         String slowAction = newActionId();
-        answers(genesys, slowAction, success("{\"ticket\":\"T-1\"}").withFixedDelay(1_000));
+        answers(slowAction, success("{\"ticket\":\"T-1\"}").withFixedDelay(1_000));
         String onTheWire = Retries.submitAccepted(slowAction);
         Retries.awaitStatus(onTheWire, "IN_FLIGHT");
         Metrics before = Metrics.scrape();

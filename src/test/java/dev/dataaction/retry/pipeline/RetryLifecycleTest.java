@@ -7,9 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
 import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +17,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 
 import dev.dataaction.retry.support.GenesysStub;
+import dev.dataaction.retry.support.Retries;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -32,8 +31,7 @@ class RetryLifecycleTest {
 
     @BeforeEach
     void resetGenesys() {
-        genesys.resetAll();
-        GenesysStub.stubToken(genesys, GenesysStub.ACCESS_TOKEN, 86_400);
+        GenesysStub.reset();
     }
 
     @Test
@@ -58,21 +56,12 @@ class RetryLifecycleTest {
         assertThat(accepted.header("Location")).endsWith("/v1/retries/" + id);
         assertThat(accepted.<String> path("status")).isEqualTo("PENDING");
 
-        JsonPath record = awaitStatus(id, "SUCCEEDED");
+        JsonPath record = Retries.awaitStatus(id, "SUCCEEDED");
         assertThat(record.getList("attempts.outcome")).containsExactly("RATE_LIMITED", "RATE_LIMITED", "SUCCESS");
         assertThat(record.getString("result.ticket")).isEqualTo("T-1");
         genesys.verify(3, postRequestedFor(urlEqualTo(path))
                 .withHeader("ININ-Correlation-Id", equalTo(id))
                 .withHeader("Authorization", equalTo("Bearer " + GenesysStub.ACCESS_TOKEN))
                 .withRequestBody(equalTo("{\"customer\":\"42\"}")));
-    }
-
-    static JsonPath awaitStatus(String id, String status) {
-        JsonPath[] last = new JsonPath[1];
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            last[0] = given().get("/v1/retries/" + id).then().statusCode(200).extract().jsonPath();
-            return status.equals(last[0].getString("status"));
-        });
-        return last[0];
     }
 }

@@ -1,14 +1,6 @@
 package dev.dataaction.retry.support;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-
-import java.util.UUID;
-
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.stubbing.Scenario;
 
 /** Stubs the answers of one Data Action on the {@link GenesysStub}'s execute endpoint. */
 public final class GenesysActions {
@@ -18,30 +10,17 @@ public final class GenesysActions {
 
     /** A new action id, so that no two tests share a circuit breaker or an idempotency key. */
     public static String newActionId() {
-        return "a-" + UUID.randomUUID();
-    }
-
-    public static String executePath(String actionId) {
-        return "/api/v2/integrations/actions/" + actionId + "/execute";
+        return Retries.newActionId();
     }
 
     /** The action answers with {@code answers} in turn, then keeps giving the last one. */
-    public static void answers(WireMockServer genesys, String actionId, ResponseDefinitionBuilder... answers) {
-        String scenario = "answers of " + actionId;
-        for (int i = 0; i < answers.length; i++) {
-            String state = i == 0 ? Scenario.STARTED : "answer " + i;
-            var stub = post(urlEqualTo(executePath(actionId))).inScenario(scenario).whenScenarioStateIs(state)
-                    .willReturn(answers[i]);
-            if (i + 1 < answers.length) {
-                stub = stub.willSetStateTo("answer " + (i + 1));
-            }
-            genesys.stubFor(stub);
-        }
+    public static void answers(String actionId, ResponseDefinitionBuilder... answers) {
+        GenesysStub.stubSequence(GenesysStub.executePath(actionId), answers);
     }
 
     /** A JSON answer with status {@code status}. */
     public static ResponseDefinitionBuilder json(int status, String body) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
+        return GenesysStub.json(status, body);
     }
 
     /** A 2xx answer carrying the action's result. */
