@@ -16,7 +16,8 @@ java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 if [ ! -f target/quarkus-app/app.aot ]; then
   # the integration tests are the training run that records the cache
-  ./mvnw -B -q verify -Paot -Dtest='RetryLifecycleTest' -Dsurefire.failIfNoSpecifiedTests=false
+  ./mvnw -B -q verify -DskipITs=false -Dquarkus.package.jar.aot.enabled=true -Dtest='RetryLifecycleTest' \
+    -Dsurefire.failIfNoSpecifiedTests=false
 fi
 
 echo "Start-up of genesys-retry-orchestrator, $(date -u +%Y-%m-%d), $(nproc) cores," \
