@@ -149,7 +149,7 @@ public class GenesysStub implements QuarkusTestResourceLifecycleManager {
         return countOf(TOKEN_PATH);
     }
 
-    /** The API key of the test profile ({@code %test.orchestrator.api-keys}). */
+    /** The API key the application under test accepts; this resource configures it. */
     public static final String API_KEY = "test-api-key";
 
     /** Every request of the tests carries the API key, unless the test sets the header itself. */
@@ -172,7 +172,8 @@ public class GenesysStub implements QuarkusTestResourceLifecycleManager {
                 "genesys.api-url", server.baseUrl(),
                 "genesys.login-url", server.baseUrl(),
                 "genesys.client-id", CLIENT_ID,
-                "genesys.client-secret", CLIENT_SECRET);
+                "genesys.client-secret", CLIENT_SECRET,
+                "orchestrator.api-keys", API_KEY);
     }
 
     @Override
