@@ -14,7 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
@@ -192,13 +191,8 @@ class AuditTrailTest {
 
     @Test
     void queueFullRejectionIsAuditedAsRetryRejected() {
-        Retries.awaitQueueEmpty();
         String action = newActionId();
-        answers(action, rateLimited(2));
-        List<String> held = new ArrayList<>();
-        for (int i = 0; i < OperationsProfile.QUEUE_CAPACITY; i++) {
-            held.add(Retries.submitAccepted(action, "run-" + i, "{}"));
-        }
+        List<String> held = Retries.fillQueue(action, OperationsProfile.QUEUE_CAPACITY);
 
         given().contentType(ContentType.JSON).body(Retries.requestJson(action, "run-refused", "{}"))
                 .when().post("/v1/retries")

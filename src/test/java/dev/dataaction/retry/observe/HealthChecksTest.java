@@ -6,7 +6,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static dev.dataaction.retry.support.GenesysActions.answers;
 import static dev.dataaction.retry.support.GenesysActions.json;
 import static dev.dataaction.retry.support.GenesysActions.newActionId;
-import static dev.dataaction.retry.support.GenesysActions.rateLimited;
 import static dev.dataaction.retry.support.GenesysActions.success;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,7 +13,6 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
@@ -78,13 +76,8 @@ class HealthChecksTest {
 
     @Test
     void readinessIsDownWhileTheQueueIsFull() {
-        Retries.awaitQueueEmpty();
         String action = newActionId();
-        answers(action, rateLimited(2));
-        List<String> held = new ArrayList<>();
-        for (int i = 0; i < OperationsProfile.QUEUE_CAPACITY; i++) {
-            held.add(Retries.submitAccepted(action, "run-" + i, "{}"));
-        }
+        List<String> held = Retries.fillQueue(action, OperationsProfile.QUEUE_CAPACITY);
 
         JsonPath full = given().get("/q/health/ready").then().statusCode(503).extract().jsonPath();
         assertThat(full.getString("status")).isEqualTo("DOWN");

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,6 +140,20 @@ public final class Retries {
     public static void awaitQueueEmpty() {
         await("the queue to drain").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
                 .until(() -> queueInUse() == 0);
+    }
+
+    /**
+     * Fills every queue slot with retries of {@code actionId} that wait (the action answers 429 with Retry-After: 2),
+     * once the queue is empty, and returns their ids.
+     */
+    public static List<String> fillQueue(String actionId, int capacity) {
+        awaitQueueEmpty();
+        GenesysStub.stubSequence(GenesysStub.executePath(actionId), GenesysStub.rateLimited("2"));
+        List<String> held = new ArrayList<>(capacity);
+        for (int i = 0; i < capacity; i++) {
+            held.add(submitAccepted(actionId, "run-" + i, "{}"));
+        }
+        return held;
     }
 
     /** The readiness check's answer: its status and data, whether it is UP or DOWN. */
