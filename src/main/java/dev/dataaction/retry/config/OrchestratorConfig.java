@@ -29,6 +29,16 @@ public interface OrchestratorConfig {
     /** The bound on retries held by this instance. */
     Queue queue();
 
+    /**
+     * Where accepted retries are kept: {@code memory} (the default; lost on restart, one instance only) or
+     * {@code postgres} (durable, shared by every replica).
+     */
+    @WithDefault("memory")
+    StoreKind store();
+
+    /** How replicas share the retries of the {@code postgres} store. */
+    Postgres postgres();
+
     /** The observability webhook that hears of every retry's outcome. */
     Webhook webhook();
 
@@ -118,6 +128,14 @@ public interface OrchestratorConfig {
         @Min(1)
         int maxDepth();
 
+        /**
+         * With the {@code postgres} store: unfinished retries accepted at most, counted across every replica; beyond it new
+         * ones are refused with 429.
+         */
+        @WithDefault("10000")
+        @Min(1)
+        int maxBacklog();
+
         /** The Retry-After sent with a 429 when the queue is full. */
         @WithDefault("5s")
         @DurationMin(seconds = 1)
@@ -147,6 +165,48 @@ public interface OrchestratorConfig {
 
         /** Key of the HMAC-SHA256 signature sent in {@code X-Orchestrator-Signature}; unset sends no signature. */
         Optional<String> secret();
+    }
+
+    /** The kinds of store. */
+    enum StoreKind {
+        MEMORY,
+        POSTGRES
+    }
+
+    /** Leases and housekeeping of the {@code postgres} store. */
+    interface Postgres {
+
+        /**
+         * How long a replica's claim on a retry lasts beyond the moment it is due or its attempt started. A replica that
+         * dies keeps its retries this long before another replica takes them over; it must exceed the Genesys read
+         * timeout, or an attempt still on the wire could be taken over.
+         */
+        @WithDefault("90s")
+        @DurationMin(seconds = 1)
+        Duration lease();
+
+        /** How often each replica looks for due retries that no replica holds. */
+        @WithDefault("1s")
+        @DurationMin(millis = 10)
+        Duration pollInterval();
+
+        /**
+         * How far ahead of their due time retries are claimed, so that each starts on its own timer exactly when due. A
+         * retry waiting longer than this is handed back to the database until then.
+         */
+        @WithDefault("5s")
+        @DurationMin(millis = 10)
+        Duration claimAhead();
+
+        /** Retries claimed at most per look. */
+        @WithDefault("50")
+        @Min(1)
+        int claimBatch();
+
+        /** Finished retries deleted per statement by the purge job. */
+        @WithDefault("1000")
+        @Min(1)
+        int purgeBatch();
     }
 
     /** Access control of the {@code /v1} API. */

@@ -16,7 +16,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response problem(ProblemException exception) {
-        return exception.problem().toResponse().build();
+        Response.ResponseBuilder response = exception.problem().toResponse();
+        exception.retryAfter().ifPresent(wait -> response.header("Retry-After", wait.toSeconds()));
+        return response.build();
     }
 
     @ServerExceptionMapper

@@ -8,11 +8,13 @@ public enum ProblemType {
     METHOD_NOT_ALLOWED(405, "Method not allowed"),
     NOT_ACCEPTABLE(406, "Not acceptable"),
     ALREADY_FINISHED(409, "The retry has already finished"),
+    NOT_REDRIVABLE(409, "The retry cannot be redriven"),
     PAYLOAD_TOO_LARGE(413, "The request body is too large"),
     UNSUPPORTED_MEDIA_TYPE(415, "Unsupported media type"),
     QUEUE_FULL(429, "The retry queue is full"),
     INTERNAL_ERROR(500, "Internal error"),
-    UNAVAILABLE(503, "The service is not accepting retries");
+    UNAVAILABLE(503, "The service is not accepting retries"),
+    STORE_UNAVAILABLE(503, "The retry store cannot be reached");
 
     private final int status;
     private final String title;

@@ -1,11 +1,13 @@
 package dev.dataaction.retry.ingest;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.IntFunction;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -26,20 +28,25 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.dataaction.retry.config.OrchestratorConfig;
 import dev.dataaction.retry.observe.RetryTelemetry;
 import dev.dataaction.retry.pipeline.Admission;
-import dev.dataaction.retry.pipeline.Cancellation;
+import dev.dataaction.retry.pipeline.Redrive;
 import dev.dataaction.retry.pipeline.RetryPipeline;
+import dev.dataaction.retry.store.Cancellation;
 import dev.dataaction.retry.store.RetryQuery;
 import dev.dataaction.retry.store.RetryRecord;
 import dev.dataaction.retry.store.RetryStatus;
 import dev.dataaction.retry.store.RetryStore;
 import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 
 /** The retry API: submit failed executions, follow them, cancel them. */
 @Tag(name = "retries", description = "Failed Data Action executions and their retries")
@@ -56,16 +63,21 @@ public class RetryResource {
             {"actionId": "custom-8f2b6a40-crm-lookup", "originalRunId": "flow-run-2041", \
             "requestPayload": {"customerId": "C-1001", "phone": "+3531234567"}}""";
 
+    private static final Logger LOG = Logger.getLogger(RetryResource.class);
+
     private final RetryRequestReader reader;
     private final RetryPipeline pipeline;
     private final RetryStore store;
     private final RetryTelemetry telemetry;
+    private final Duration retryAfter;
 
-    RetryResource(RetryRequestReader reader, RetryPipeline pipeline, RetryStore store, RetryTelemetry telemetry) {
+    RetryResource(RetryRequestReader reader, RetryPipeline pipeline, RetryStore store, RetryTelemetry telemetry,
+            OrchestratorConfig config) {
         this.reader = reader;
         this.pipeline = pipeline;
         this.store = store;
         this.telemetry = telemetry;
+        this.retryAfter = config.queue().retryAfter();
     }
 
     /** Accepts one failed execution: 202 when new, 200 with the existing record when it is a duplicate. */
@@ -79,21 +91,13 @@ public class RetryResource {
     @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields, all listed", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "413", description = "Body larger than quarkus.http.limits.max-body-size")
     @APIResponse(responseCode = "429", description = "Queue full; try again after Retry-After seconds", headers = @Header(name = "Retry-After"), content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "Shutting down; try another instance after Retry-After seconds", headers = @Header(name = "Retry-After"), content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response submit(String body) {
+    @APIResponse(responseCode = "503", description = "Shutting down, or the store cannot be reached; nothing was stored. Try again after Retry-After seconds", headers = @Header(name = "Retry-After"), content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> submit(String body) {
         RetryRequestReader.Reading.Valid request = switch (reader.read(parse(body), "")) {
             case RetryRequestReader.Reading.Valid valid -> valid;
             case RetryRequestReader.Reading.Invalid invalid -> throw new ProblemException(invalid(invalid));
         };
-        return switch (admit(request)) {
-            case Admission.Accepted accepted -> Response.accepted(accepted.retry())
-                    .location(URI.create("/v1/retries/" + accepted.retry().requestId())).build();
-            case Admission.Duplicate duplicate -> Response.ok(duplicate.retry()).build();
-            case Admission.QueueFull full -> queueFull(full).toResponse()
-                    .header("Retry-After", full.retryAfter().toSeconds()).build();
-            case Admission.ShuttingDown stopping -> shuttingDown().toResponse()
-                    .header("Retry-After", stopping.retryAfter().toSeconds()).build();
-        };
+        return admit(request).map(RetryResource::answer);
     }
 
     /** Accepts up to {@value #MAX_BATCH} failed executions; each item is answered on its own, in input order. */
@@ -105,7 +109,7 @@ public class RetryResource {
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = RetryRequest.class, maxItems = MAX_BATCH)))
     @APIResponse(responseCode = "200", description = "One result per item", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BatchResults.class)))
     @APIResponse(responseCode = "400", description = "Not a JSON array, or more than 100 items", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public BatchResults submitBatch(String body) {
+    public Uni<BatchResults> submitBatch(String body) {
         JsonNode items = parse(body);
         if (!items.isArray()) {
             throw new ProblemException(Problem.invalid("The batch must be a JSON array of retry requests.",
@@ -115,14 +119,10 @@ public class RetryResource {
             throw new ProblemException(Problem.invalid("A batch holds at most " + MAX_BATCH + " items.",
                     List.of(new Problem.FieldError("$", "has " + items.size() + " items, more than " + MAX_BATCH))));
         }
-        List<BatchResults.Item> results = new ArrayList<>(items.size());
-        for (int index = 0; index < items.size(); index++) {
-            results.add(switch (reader.read(items.get(index), "[" + index + "]")) {
-                case RetryRequestReader.Reading.Invalid invalid -> rejected(index, invalid(invalid));
-                case RetryRequestReader.Reading.Valid valid -> itemFor(index, admit(valid));
-            });
-        }
-        return new BatchResults(results);
+        return inOrder(items.size(), index -> switch (reader.read(items.get(index), "[" + index + "]")) {
+            case RetryRequestReader.Reading.Invalid invalid -> Uni.createFrom().item(rejected(index, invalid(invalid)));
+            case RetryRequestReader.Reading.Valid valid -> admit(valid).map(admission -> itemFor(index, admission));
+        });
     }
 
     @GET
@@ -130,8 +130,12 @@ public class RetryResource {
     @Operation(summary = "Read one retry")
     @APIResponse(responseCode = "200", description = "The retry", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RetryRecord.class)))
     @APIResponse(responseCode = "404", description = "Unknown, or forgotten after its retention", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public RetryRecord get(@RestPath String requestId) {
-        return requestIdOf(requestId).flatMap(store::find).orElseThrow(() -> notFound(requestId)).snapshot();
+    public Uni<RetryRecord> get(@RestPath String requestId) {
+        Optional<UUID> id = requestIdOf(requestId);
+        if (id.isEmpty()) {
+            throw notFound(requestId);
+        }
+        return fromStore(store.find(id.get())).map(found -> found.orElseThrow(() -> notFound(requestId)));
     }
 
     /** Retries newest first, optionally of one status or one action. */
@@ -139,10 +143,81 @@ public class RetryResource {
     @Operation(summary = "List retries, newest first")
     @APIResponse(responseCode = "200", description = "The retries", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = RetryRecord.class)))
     @APIResponse(responseCode = "400", description = "Unknown status or limit out of range", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public List<RetryRecord> list(
+    public Uni<List<RetryRecord>> list(
             @Parameter(description = "PENDING, IN_FLIGHT, SUCCEEDED, FAILED, EXHAUSTED or CANCELLED") @RestQuery String status,
             @Parameter(description = "Only retries of this action") @RestQuery String actionId,
             @Parameter(description = "At most this many, 1 to 500; default 50") @RestQuery String limit) {
+        return fromStore(store.list(query(status, actionId, limit, false)));
+    }
+
+    /** Starts a failed, exhausted or cancelled retry again, as a new retry with the same action, run id and payload. */
+    @POST
+    @Path("/{requestId}/redrive")
+    @Operation(summary = "Redrive one failed, exhausted or cancelled retry", description = "Starts a new retry with the "
+            + "same actionId, originalRunId and payload. If another retry already holds that key, it is returned instead.")
+    @APIResponse(responseCode = "202", description = "Accepted; Location names the new retry", headers = @Header(name = "Location"), content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RetryRecord.class)))
+    @APIResponse(responseCode = "200", description = "Another retry holds the key; nothing new was started", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RetryRecord.class)))
+    @APIResponse(responseCode = "404", description = "Unknown retry", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "The retry has not finished, or it succeeded", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "429", description = "Queue full; try again after Retry-After seconds", headers = @Header(name = "Retry-After"), content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> redrive(@RestPath String requestId) {
+        Optional<UUID> id = requestIdOf(requestId);
+        if (id.isEmpty()) {
+            throw notFound(requestId);
+        }
+        return fromStore(pipeline.redrive(id.get())).map(redrive -> switch (redrive) {
+            case Redrive.Submitted submitted -> answer(submitted.admission());
+            case Redrive.NotRedrivable stays -> throw new ProblemException(Problem.of(ProblemType.NOT_REDRIVABLE,
+                    "Retry " + requestId + " is " + stays.retry().status()
+                            + "; only FAILED, EXHAUSTED and CANCELLED retries can be redriven."));
+            case Redrive.NotFound missing -> throw notFound(requestId);
+        });
+    }
+
+    /**
+     * Redrives, newest first, up to {@code limit} retries of one status (and optionally one action), one per idempotency
+     * key, skipping keys that another retry already holds.
+     */
+    @POST
+    @Path("/redrive")
+    @Operation(summary = "Redrive failed, exhausted or cancelled retries in bulk", description = "Each is started again "
+            + "as a new retry; results come newest first. Keys that another retry holds are skipped, so repeating the "
+            + "call goes on with the retries not yet redriven.")
+    @APIResponse(responseCode = "200", description = "One result per redriven retry", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BatchResults.class)))
+    @APIResponse(responseCode = "400", description = "Missing or unknown status, or limit out of range", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<BatchResults> redriveAll(
+            @Parameter(description = "FAILED, EXHAUSTED or CANCELLED", required = true) @RestQuery String status,
+            @Parameter(description = "Only retries of this action") @RestQuery String actionId,
+            @Parameter(description = "At most this many, 1 to 500; default 50") @RestQuery String limit) {
+        RetryQuery query = query(status, actionId, limit, true);
+        return fromStore(store.redrivable(query)).chain(stopped -> inOrder(stopped.size(),
+                index -> pipeline.redrive(stopped.get(index)).map(admission -> itemFor(index, admission))));
+    }
+
+    /** Cancels an unfinished retry: 200 with the record, 409 when it had already finished. */
+    @DELETE
+    @Path("/{requestId}")
+    @Operation(summary = "Cancel an unfinished retry", description = "Its pending delay is dropped and its queue slot "
+            + "freed; an attempt already on the wire finishes and its outcome is recorded, without further attempts.")
+    @APIResponse(responseCode = "200", description = "Cancelled", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RetryRecord.class)))
+    @APIResponse(responseCode = "404", description = "Unknown retry", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "Already finished", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<RetryRecord> cancel(@RestPath String requestId) {
+        Optional<UUID> id = requestIdOf(requestId);
+        if (id.isEmpty()) {
+            throw notFound(requestId);
+        }
+        return fromStore(pipeline.cancel(id.get())).map(cancellation -> switch (cancellation) {
+            case Cancellation.Cancelled cancelled -> cancelled.retry();
+            case Cancellation.AlreadyFinished finished -> throw new ProblemException(Problem.of(
+                    ProblemType.ALREADY_FINISHED, "Retry " + requestId + " has already finished as "
+                            + finished.retry().status() + "."));
+            case Cancellation.NotFound missing -> throw notFound(requestId);
+        });
+    }
+
+    /** Validates the query parameters of a listing or a bulk redrive, naming every invalid one. */
+    private static RetryQuery query(String status, String actionId, String limit, boolean redrive) {
         List<Problem.FieldError> errors = new ArrayList<>();
         Optional<RetryStatus> wanted = Optional.empty();
         if (status != null && !status.isBlank()) {
@@ -151,6 +226,9 @@ public class RetryResource {
             } catch (IllegalArgumentException unknown) {
                 errors.add(new Problem.FieldError("status", "must be one of " + List.of(RetryStatus.values())));
             }
+        }
+        if (redrive && wanted.map(known -> !known.allowsRedrive()).orElse(errors.isEmpty())) {
+            errors.add(new Problem.FieldError("status", "must be FAILED, EXHAUSTED or CANCELLED"));
         }
         int max = DEFAULT_LIMIT;
         if (limit != null && !limit.isBlank()) {
@@ -166,29 +244,45 @@ public class RetryResource {
         if (!errors.isEmpty()) {
             throw new ProblemException(Problem.invalid("The query has invalid parameters.", errors));
         }
-        return store.list(new RetryQuery(wanted, Optional.ofNullable(actionId).filter(id -> !id.isBlank()), max));
+        return new RetryQuery(wanted, Optional.ofNullable(actionId).filter(id -> !id.isBlank()), max);
     }
 
-    /** Cancels an unfinished retry: 200 with the record, 409 when it had already finished. */
-    @DELETE
-    @Path("/{requestId}")
-    @Operation(summary = "Cancel an unfinished retry", description = "Its pending delay is dropped and its queue slot "
-            + "freed; an attempt already on the wire finishes and its outcome is recorded, without further attempts.")
-    @APIResponse(responseCode = "200", description = "Cancelled", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RetryRecord.class)))
-    @APIResponse(responseCode = "404", description = "Unknown retry", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "Already finished", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public RetryRecord cancel(@RestPath String requestId) {
-        Cancellation cancellation = requestIdOf(requestId).map(pipeline::cancel).orElse(new Cancellation.NotFound());
-        return switch (cancellation) {
-            case Cancellation.Cancelled cancelled -> cancelled.retry();
-            case Cancellation.AlreadyFinished finished -> throw new ProblemException(Problem.of(
-                    ProblemType.ALREADY_FINISHED, "Retry " + requestId + " has already finished as "
-                            + finished.retry().status() + "."));
-            case Cancellation.NotFound missing -> throw notFound(requestId);
+    /** Runs one admission after another, in input order: a batch never races itself for queue permits. */
+    private static Uni<BatchResults> inOrder(int count, IntFunction<Uni<BatchResults.Item>> item) {
+        return Multi.createFrom().range(0, count).onItem().transformToUniAndConcatenate(item::apply).collect().asList()
+                .map(BatchResults::new);
+    }
+
+    /** A store that cannot be reached answers 503: the caller may try again, and nothing was half-written. */
+    private <T> Uni<T> fromStore(Uni<T> call) {
+        return call.onFailure(failure -> !(failure instanceof ProblemException)).transform(failure -> {
+            LOG.warnf("The retry store did not answer: %s", failure.getMessage());
+            return storeUnavailable();
+        });
+    }
+
+    private ProblemException storeUnavailable() {
+        return new ProblemException(Problem.of(ProblemType.STORE_UNAVAILABLE,
+                "The retry store cannot be reached; nothing was changed. Try again in "
+                        + retryAfter.toSeconds() + " s."),
+                retryAfter);
+    }
+
+    private static Response answer(Admission admission) {
+        return switch (admission) {
+            case Admission.Accepted accepted -> Response.accepted(accepted.retry())
+                    .location(URI.create("/v1/retries/" + accepted.retry().requestId())).build();
+            case Admission.Duplicate duplicate -> Response.ok(duplicate.retry()).build();
+            case Admission.QueueFull full -> queueFull(full).toResponse()
+                    .header("Retry-After", full.retryAfter().toSeconds()).build();
+            case Admission.ShuttingDown stopping -> shuttingDown().toResponse()
+                    .header("Retry-After", stopping.retryAfter().toSeconds()).build();
+            case Admission.StoreUnavailable unreachable -> storeUnreachable(unreachable).toResponse()
+                    .header("Retry-After", unreachable.retryAfter().toSeconds()).build();
         };
     }
 
-    private Admission admit(RetryRequestReader.Reading.Valid valid) {
+    private Uni<Admission> admit(RetryRequestReader.Reading.Valid valid) {
         RetryRequest request = valid.request();
         return pipeline.submit(request.actionId(), request.originalRunId(), request.requestPayload(),
                 valid.payloadBytes());
@@ -216,6 +310,7 @@ public class RetryResource {
                     duplicate.retry(), null);
             case Admission.QueueFull full -> rejected(index, queueFull(full));
             case Admission.ShuttingDown stopping -> rejected(index, shuttingDown());
+            case Admission.StoreUnavailable unreachable -> rejected(index, storeUnreachable(unreachable));
         };
     }
 
@@ -228,6 +323,11 @@ public class RetryResource {
                 "The queue holds its maximum of " + full.capacity() + " unfinished retries (orchestrator.queue.max-depth); "
                         + "try again in " + full.retryAfter().toSeconds() + " s.",
                 null, full.capacity());
+    }
+
+    private static Problem storeUnreachable(Admission.StoreUnavailable unreachable) {
+        return Problem.of(ProblemType.STORE_UNAVAILABLE, "The retry store cannot be reached; nothing was stored. Try "
+                + "again in " + unreachable.retryAfter().toSeconds() + " s.");
     }
 
     private static Problem shuttingDown() {

@@ -10,6 +10,7 @@ import org.eclipse.microprofile.health.Readiness;
 import dev.dataaction.retry.genesys.ActionBreakers;
 import dev.dataaction.retry.pipeline.QueueGuard;
 import dev.dataaction.retry.pipeline.RetryPipeline;
+import dev.dataaction.retry.store.RetryStore;
 
 /** Kubernetes probes. Neither calls Genesys, the login service or the service's own endpoints. */
 public final class HealthChecks {
@@ -29,8 +30,9 @@ public final class HealthChecks {
     }
 
     /**
-     * Ready to take retries: DOWN while the queue is full, while shutting down, or when the last token request failed
-     * (read from the token monitor, so a probe never asks the login service for a token).
+     * Ready to take retries: DOWN while the queue is full, while shutting down, when the last token request failed (read
+     * from the token monitor, so a probe never asks the login service for a token), or when the store did not answer the
+     * last time it was asked (a shared store is asked every poll interval, so a probe never queries the database).
      */
     @Readiness
     @ApplicationScoped
@@ -40,12 +42,15 @@ public final class HealthChecks {
         private final ActionBreakers breakers;
         private final TokenMonitor tokens;
         private final RetryPipeline pipeline;
+        private final RetryStore store;
 
-        ReadyForRetries(QueueGuard queue, ActionBreakers breakers, TokenMonitor tokens, RetryPipeline pipeline) {
+        ReadyForRetries(QueueGuard queue, ActionBreakers breakers, TokenMonitor tokens, RetryPipeline pipeline,
+                RetryStore store) {
             this.queue = queue;
             this.breakers = breakers;
             this.tokens = tokens;
             this.pipeline = pipeline;
+            this.store = store;
         }
 
         @Override
@@ -54,13 +59,17 @@ public final class HealthChecks {
             boolean queueFull = inUse >= queue.capacity();
             boolean shuttingDown = pipeline.isDraining();
             boolean tokenFailing = tokens.lastRequestFailed();
+            boolean storeReachable = store.reachable();
+            // a replica of a shared store with every permit in use still accepts retries into the shared backlog
+            boolean full = queueFull && !store.sharesWork();
             return HealthCheckResponse.named("retries")
-                    .status(!queueFull && !shuttingDown && !tokenFailing)
+                    .status(!full && !shuttingDown && !tokenFailing && storeReachable)
                     .withData("inUse", inUse)
                     .withData("capacity", queue.capacity())
                     .withData("openCircuits", breakers.openCount())
                     .withData("shuttingDown", shuttingDown)
                     .withData("tokenAvailable", !tokenFailing)
+                    .withData("storeReachable", storeReachable)
                     .build();
         }
     }

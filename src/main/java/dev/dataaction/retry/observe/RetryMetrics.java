@@ -26,7 +26,8 @@ public class RetryMetrics {
     public enum RejectionReason {
         INVALID,
         QUEUE_FULL,
-        SHUTTING_DOWN
+        SHUTTING_DOWN,
+        STORE_UNAVAILABLE
     }
 
     private final Counter accepted;

@@ -15,8 +15,12 @@ public sealed interface Admission {
     record Duplicate(RetryRecord retry) implements Admission {
     }
 
-    /** The queue is full; nothing was stored. */
+    /** The queue (or, with a store that shares work, the cluster's backlog) is full; nothing was stored. */
     record QueueFull(int capacity, Duration retryAfter) implements Admission {
+    }
+
+    /** The store could not be reached; nothing was stored. */
+    record StoreUnavailable(Duration retryAfter) implements Admission {
     }
 
     /** The service is shutting down; nothing was stored. */

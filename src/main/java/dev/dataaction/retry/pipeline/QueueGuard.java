@@ -8,8 +8,8 @@ import dev.dataaction.retry.config.OrchestratorConfig;
 import dev.dataaction.retry.store.Retry;
 
 /**
- * Bounds the retries this instance holds: a retry takes a permit when it is accepted and gives it back exactly once
- * when it finishes, whichever way it finishes.
+ * Bounds the retries this instance drives: a retry takes a permit when it is accepted here (or claimed from a store that
+ * shares work) and gives it back exactly once when this instance stops driving it, whichever way that happens.
  */
 @ApplicationScoped
 public class QueueGuard {
@@ -27,9 +27,25 @@ public class QueueGuard {
         return permits.tryAcquire();
     }
 
+    /** Takes up to {@code wanted} permits, as many as are free, for retries about to be claimed from the store. */
+    int tryAdmitUpTo(int wanted) {
+        int taken = 0;
+        while (taken < wanted && permits.tryAcquire()) {
+            taken++;
+        }
+        return taken;
+    }
+
     /** Gives back a permit taken by {@link #tryAdmit()} for a retry that was never stored. */
     void giveBack() {
-        permits.release();
+        giveBack(1);
+    }
+
+    /** Gives back permits that found no retry to take up. */
+    void giveBack(int count) {
+        if (count > 0) {
+            permits.release(count);
+        }
     }
 
     /** Gives back the retry's permit, unless it already did. */

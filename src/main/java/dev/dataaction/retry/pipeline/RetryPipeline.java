@@ -1,10 +1,13 @@
 package dev.dataaction.retry.pipeline;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,12 +22,16 @@ import dev.dataaction.retry.genesys.GenesysGateway;
 import dev.dataaction.retry.observe.RetryMetrics.RejectionReason;
 import dev.dataaction.retry.observe.RetryTelemetry;
 import dev.dataaction.retry.observe.TokenMonitor;
+import dev.dataaction.retry.store.Addition;
 import dev.dataaction.retry.store.Attempt;
 import dev.dataaction.retry.store.AttemptOutcome;
+import dev.dataaction.retry.store.Cancellation;
 import dev.dataaction.retry.store.LastError;
 import dev.dataaction.retry.store.Retry;
+import dev.dataaction.retry.store.RetryRecord;
 import dev.dataaction.retry.store.RetryStatus;
 import dev.dataaction.retry.store.RetryStore;
+import dev.dataaction.retry.store.StoredSubmission;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -40,8 +47,12 @@ public class RetryPipeline {
 
     /** What the loop does after a step. */
     private enum Next {
+        /** Wait for the next attempt. */
         AGAIN,
-        DONE
+        /** The retry reached a terminal status in this step. */
+        FINISHED,
+        /** Stop driving the retry: it was cancelled, handed back to the store, or the service is stopping. */
+        STOP
     }
 
     /** An attempt on the wire. */
@@ -60,6 +71,8 @@ public class RetryPipeline {
     private final TokenMonitor tokens;
     private final OrchestratorConfig config;
     private final Vertx vertx;
+    /** The retries this instance drives: every unfinished one with the memory store, its claimed ones otherwise. */
+    private final Map<UUID, Retry> driven = new ConcurrentHashMap<>();
     private volatile boolean draining;
 
     RetryPipeline(RetryStore store, QueueGuard queue, BackoffPolicy backoff, GenesysGateway gateway,
@@ -75,54 +88,97 @@ public class RetryPipeline {
     }
 
     /**
-     * Accepts a validated retry unless its idempotency key is held, the queue is full or the service is shutting down.
-     * A retry that is accepted has its permit and its first attempt scheduled before this returns.
+     * Accepts a validated retry unless its idempotency key is held, the queue is full or the service is shutting down. A
+     * retry that is accepted is stored (committed, with a durable store) before this completes, and its first attempt is
+     * scheduled, here or, when this instance drives all it can, on whichever replica claims it.
      *
      * @param payloadBytes the payload's size, for the audit trail (its content is never logged)
      */
-    public Admission submit(String actionId, String originalRunId, ObjectNode payload, int payloadBytes) {
-        Optional<Retry> holder = store.holderOf(actionId, originalRunId);
-        if (holder.isPresent()) {
-            return new Admission.Duplicate(holder.get().snapshot());
-        }
-        if (draining) {
-            telemetry.rejected(actionId, originalRunId, RejectionReason.SHUTTING_DOWN);
-            return new Admission.ShuttingDown(config.queue().retryAfter());
-        }
-        if (!queue.tryAdmit()) {
-            telemetry.rejected(actionId, originalRunId, RejectionReason.QUEUE_FULL);
-            return new Admission.QueueFull(queue.capacity(), config.queue().retryAfter());
+    public Uni<Admission> submit(String actionId, String originalRunId, ObjectNode payload, int payloadBytes) {
+        boolean driveHere = !draining && queue.tryAdmit();
+        if (!driveHere && (draining || !store.sharesWork())) {
+            return store.holderOf(actionId, originalRunId).map(holder -> holder.<Admission> map(Admission.Duplicate::new)
+                    .orElseGet(() -> refusal(actionId, originalRunId)));
         }
         Instant now = Instant.now();
         Retry candidate = new Retry(actionId, originalRunId, payload, now, config.retry().maxDuration(),
                 now.plus(backoff.delayBefore(1, Optional.empty())));
-        Retry stored = store.add(candidate);
-        if (stored != candidate) {
-            queue.giveBack();
-            return new Admission.Duplicate(stored.snapshot());
-        }
-        Admission accepted = new Admission.Accepted(candidate.snapshot());
-        telemetry.accepted(candidate, payloadBytes);
-        run(candidate);
-        return accepted;
+        return store.add(candidate, driveHere).<Admission> map(addition -> switch (addition) {
+            case Addition.Added added -> {
+                telemetry.accepted(candidate, payloadBytes);
+                if (driveHere) {
+                    drive(candidate);
+                }
+                yield new Admission.Accepted(added.retry());
+            }
+            case Addition.Held held -> {
+                giveBackIf(driveHere);
+                yield new Admission.Duplicate(held.holder());
+            }
+            case Addition.BacklogFull full -> {
+                giveBackIf(driveHere);
+                telemetry.rejected(actionId, originalRunId, RejectionReason.QUEUE_FULL);
+                yield new Admission.QueueFull(full.maxBacklog(), config.queue().retryAfter());
+            }
+        }).onFailure().recoverWithItem(failure -> {
+            giveBackIf(driveHere);
+            LOG.warnf("Retry of %s not accepted: the store did not answer (%s)", actionId, failure.getMessage());
+            telemetry.rejected(actionId, originalRunId, RejectionReason.STORE_UNAVAILABLE);
+            return new Admission.StoreUnavailable(config.queue().retryAfter());
+        });
     }
 
-    /** Cancels an unfinished retry: its pending delay is dropped and its queue slot freed. */
-    public Cancellation cancel(UUID requestId) {
-        Optional<Retry> found = store.find(requestId);
-        if (found.isEmpty()) {
-            return new Cancellation.NotFound();
+    /**
+     * Starts a finished retry again, as a new retry with the same action, run id and payload: 404 when it is unknown, a
+     * duplicate when another retry holds its key, refused when it has not finished or it succeeded.
+     */
+    public Uni<Redrive> redrive(UUID requestId) {
+        return store.submission(requestId).chain(found -> {
+            if (found.isEmpty()) {
+                return Uni.createFrom().item(new Redrive.NotFound());
+            }
+            RetryRecord original = found.get().retry();
+            if (!original.status().allowsRedrive()) {
+                return Uni.createFrom().item(new Redrive.NotRedrivable(original));
+            }
+            return redrive(found.get()).map(Redrive.Submitted::new);
+        });
+    }
+
+    /** Starts a stopped retry again as a new retry. */
+    public Uni<Admission> redrive(StoredSubmission stopped) {
+        RetryRecord original = stopped.retry();
+        return submit(original.actionId(), original.originalRunId(), stopped.payload(),
+                stopped.payload().toString().getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    /** Cancels an unfinished retry: its pending delay is dropped and the instance driving it lets it go. */
+    public Uni<Cancellation> cancel(UUID requestId) {
+        Instant now = Instant.now();
+        return store.cancel(requestId, now).invoke(cancellation -> {
+            if (cancellation instanceof Cancellation.Cancelled cancelled) {
+                Retry here = driven.get(requestId);
+                if (here != null) {
+                    here.cancel(now);
+                }
+                telemetry.finished(cancelled.retry());
+            }
+        });
+    }
+
+    /**
+     * Takes up retries this instance claimed from the store (their permits already taken): each is driven from the
+     * state it was stored in.
+     */
+    void takeUp(List<Retry> claimed) {
+        for (Retry retry : claimed) {
+            if (driven.containsKey(retry.requestId())) {
+                queue.giveBack();
+                continue;
+            }
+            LOG.debugf("Retry %s claimed; attempts used so far: %d", retry.requestId(), retry.attemptsUsed());
+            drive(retry);
         }
-        Retry retry = found.get();
-        RetryStatus before = retry.cancel(Instant.now());
-        if (before.isFinished()) {
-            return new Cancellation.AlreadyFinished(retry.snapshot());
-        }
-        // a pending retry's subscription was cancelled, which gave its permit back; one on the wire gives it back
-        // when its attempt ends
-        store.finished(retry);
-        telemetry.finished(retry.snapshot());
-        return new Cancellation.Cancelled(retry.snapshot());
     }
 
     /** Whether the service is shutting down and refuses new retries. */
@@ -136,33 +192,60 @@ public class RetryPipeline {
     }
 
     /**
-     * Shuts the pipeline down: no new retry is accepted, pending timers are stopped, attempts on the wire are given
-     * until {@code timeout} to finish, and every retry left unfinished is logged as abandoned.
+     * Shuts the pipeline down: no new retry is accepted, pending timers are stopped, and attempts on the wire are given
+     * until {@code timeout} to finish. With a store that shares work, the waiting retries are handed back for other
+     * replicas (or this one, restarted) to take up when due; otherwise every retry left unfinished is logged as abandoned.
      */
     void drain(Duration timeout) {
         draining = true;
-        List<Retry> unfinished = store.unfinished();
+        List<Retry> unfinished = List.copyOf(driven.values());
         unfinished.forEach(Retry::stopWaiting);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (unfinished.stream().anyMatch(retry -> retry.status() == RetryStatus.IN_FLIGHT)
                 && System.nanoTime() < deadline) {
             LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
         }
-        for (Retry retry : unfinished) {
-            if (!retry.status().isFinished()) {
-                telemetry.abandoned(retry.snapshot());
+        List<Retry> waiting = unfinished.stream().filter(retry -> !retry.status().isFinished()).toList();
+        if (store.sharesWork()) {
+            try {
+                store.release(waiting).await().atMost(Duration.ofSeconds(5));
+                LOG.infof("Handed %d waiting retries back to the store for other replicas", waiting.size());
+            } catch (RuntimeException unreachable) {
+                LOG.warnf("Could not hand %d waiting retries back; other replicas take them over when their leases "
+                        + "run out (%s)", waiting.size(), unreachable.getMessage());
             }
+            return;
+        }
+        waiting.forEach(retry -> telemetry.abandoned(retry.snapshot()));
+    }
+
+    private Admission refusal(String actionId, String originalRunId) {
+        if (draining) {
+            telemetry.rejected(actionId, originalRunId, RejectionReason.SHUTTING_DOWN);
+            return new Admission.ShuttingDown(config.queue().retryAfter());
+        }
+        telemetry.rejected(actionId, originalRunId, RejectionReason.QUEUE_FULL);
+        return new Admission.QueueFull(queue.capacity(), config.queue().retryAfter());
+    }
+
+    private void giveBackIf(boolean permitTaken) {
+        if (permitTaken) {
+            queue.giveBack();
         }
     }
 
-    private void run(Retry retry) {
+    private void drive(Retry retry) {
+        driven.put(retry.requestId(), retry);
         retry.attach(Multi.createBy().repeating().uni(() -> step(retry)).whilst(next -> next == Next.AGAIN)
-                .onTermination().invoke(() -> queue.release(retry))
+                .onTermination().invoke(() -> {
+                    driven.remove(retry.requestId(), retry);
+                    queue.release(retry);
+                })
                 .subscribe().with(ignored -> {
                 }, failure -> abandon(retry, failure)));
     }
 
-    /** One turn: wait until the retry is due, attempt, classify. */
+    /** One turn: wait until the retry is due, attempt, classify, and write the outcome before acting on it. */
     private Uni<Next> step(Retry retry) {
         return untilDue(retry).chain(() -> attempt(retry));
     }
@@ -186,14 +269,47 @@ public class RetryPipeline {
     }
 
     private Uni<Next> attempt(Retry retry) {
-        // after a 401 the token filter fetches a new token, and the attempt is repeated once without using one up
-        boolean repeat = retry.lastAttemptUnauthorized();
-        int number = retry.startAttempt(repeat);
+        // after a 401 the token filter fetches a new token, and the attempt is repeated once without using one up; an
+        // attempt interrupted by its instance stopping is repeated too
+        boolean repeat = retry.lastAttemptRepeats();
+        Instant now = Instant.now();
+        int number = retry.startAttempt(repeat, now);
         if (number == 0) {
-            return Uni.createFrom().item(Next.DONE);
+            return Uni.createFrom().item(Next.STOP);
         }
-        Started attempt = new Started(number, Instant.now(), System.nanoTime(), repeat);
-        return gateway.execute(retry, number).map(execution -> classify(retry, execution, attempt));
+        Started attempt = new Started(number, now, System.nanoTime(), repeat);
+        return save(retry, true).chain(ours -> ours
+                ? gateway.execute(retry, number).map(execution -> classify(retry, execution, attempt))
+                        .chain(next -> settle(retry, next))
+                : Uni.createFrom().item(Next.STOP));
+    }
+
+    /**
+     * Writes what the attempt led to, then acts on it. A retry waiting longer than {@code orchestrator.postgres.claim-ahead}
+     * is handed back to a store that shares work, to be claimed again when it is nearly due.
+     */
+    private Uni<Next> settle(Retry retry, Next next) {
+        boolean keep = next == Next.AGAIN && (!store.sharesWork() || retry.nextAttemptAt() == null
+                || !retry.nextAttemptAt().isAfter(Instant.now().plus(config.postgres().claimAhead())));
+        return save(retry, keep).map(ours -> {
+            if (next == Next.FINISHED && ours) {
+                store.finished(retry);
+                telemetry.finished(retry.snapshot());
+            }
+            return ours && keep ? Next.AGAIN : next == Next.AGAIN ? Next.STOP : next;
+        });
+    }
+
+    /**
+     * Writes the retry's state. When the store cannot be reached, this instance lets the retry go: its lease runs out and
+     * a replica (this one included) takes it up again from the state last written.
+     */
+    private Uni<Boolean> save(Retry retry, boolean keep) {
+        return store.save(retry, keep).onFailure().recoverWithItem(failure -> {
+            LOG.warnf("Retry %s let go: its state could not be written (%s); it is taken up again when its lease runs out",
+                    retry.requestId(), failure.getMessage());
+            return false;
+        });
     }
 
     private Next classify(Retry retry, Execution execution, Started started) {
@@ -258,24 +374,29 @@ public class RetryPipeline {
                     last == null ? null : last.contextId()));
         }
         if (!retry.waitUntil(at, reason)) {
-            return Next.DONE;
+            return Next.STOP;
         }
-        // a stopping service leaves the retry pending, and drain() reports it as abandoned
-        return draining ? Next.DONE : Next.AGAIN;
+        // a stopping service leaves the retry pending: drain() hands it back to a shared store or reports it abandoned
+        return draining ? Next.STOP : Next.AGAIN;
     }
 
+    /** Ends the retry here, unless it was cancelled meanwhile; the outcome is announced once it is written. */
     private Next finish(Retry retry, RetryStatus status, LastError error) {
-        if (retry.finish(status, Instant.now(), error)) {
-            store.finished(retry);
-            telemetry.finished(retry.snapshot());
-        }
-        return Next.DONE;
+        return retry.finish(status, Instant.now(), error) ? Next.FINISHED : Next.STOP;
     }
 
     /** A failure no classification foresaw: the retry ends FAILED, visibly, rather than disappearing. */
     private void abandon(Retry retry, Throwable failure) {
         LOG.errorf(failure, "Retry %s stopped on an internal error", retry.requestId());
-        finish(retry, RetryStatus.FAILED,
-                new LastError(null, "internal.error", "the retry stopped on an internal error", null));
+        if (retry.finish(RetryStatus.FAILED, Instant.now(),
+                new LastError(null, "internal.error", "the retry stopped on an internal error", null))) {
+            store.save(retry, false).subscribe().with(ours -> {
+                if (ours) {
+                    store.finished(retry);
+                    telemetry.finished(retry.snapshot());
+                }
+            }, unwritten -> LOG.warnf("Retry %s: its failure could not be written (%s)", retry.requestId(),
+                    unwritten.getMessage()));
+        }
     }
 }

@@ -15,5 +15,10 @@ public enum AttemptOutcome {
     /** 401 or 403: our token or our OAuth client's permissions were refused. */
     AUTH_REJECTED,
     /** Any other 4xx answer (or an answer that is not HTTP success nor a known failure). */
-    CLIENT_ERROR
+    CLIENT_ERROR,
+    /**
+     * The instance that made the attempt stopped before its answer was recorded; the attempt is made again under the same
+     * number, so Genesys may have executed the action twice (receivers de-duplicate on {@code ININ-Correlation-Id}).
+     */
+    INTERRUPTED
 }

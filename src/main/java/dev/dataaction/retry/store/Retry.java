@@ -32,18 +32,49 @@ public final class Retry {
     private String runId;
     private LastError lastError;
     private Instant completedAt;
+    private int attemptInFlight;
+    private Instant inFlightSince;
     private Cancellable schedule;
     private boolean slotReleased;
 
     public Retry(String actionId, String originalRunId, ObjectNode payload, Instant acceptedAt, Duration maxDuration,
             Instant firstAttemptAt) {
-        this.requestId = UUID.randomUUID();
+        this(UUID.randomUUID(), actionId, originalRunId, payload, acceptedAt, acceptedAt.plus(maxDuration));
+        this.nextAttemptAt = firstAttemptAt;
+    }
+
+    private Retry(UUID requestId, String actionId, String originalRunId, ObjectNode payload, Instant acceptedAt,
+            Instant deadline) {
+        this.requestId = requestId;
         this.actionId = actionId;
         this.originalRunId = originalRunId;
         this.payload = payload;
         this.acceptedAt = acceptedAt;
-        this.deadline = acceptedAt.plus(maxDuration);
-        this.nextAttemptAt = firstAttemptAt;
+        this.deadline = deadline;
+    }
+
+    /**
+     * Takes up a stored, unfinished retry, so that this instance drives it from where it was left. A retry whose attempt
+     * was on the wire when its last holder stopped gets that attempt recorded as {@link AttemptOutcome#INTERRUPTED} and
+     * is due at once: the attempt is made again, under the same number.
+     *
+     * @param inFlightSince when the interrupted attempt started, for a retry that was IN_FLIGHT
+     */
+    public static Retry resume(RetryRecord stored, ObjectNode payload, Instant deadline, int attemptsUsed,
+            Integer attemptInFlight, Instant inFlightSince) {
+        Retry retry = new Retry(stored.requestId(), stored.actionId(), stored.originalRunId(), payload,
+                stored.acceptedAt(), deadline);
+        retry.attempts.addAll(stored.attempts());
+        retry.attemptsUsed = attemptsUsed;
+        retry.lastError = stored.lastError();
+        retry.nextAttemptAt = stored.nextAttemptAt();
+        if (stored.status() == RetryStatus.IN_FLIGHT) {
+            int number = attemptInFlight == null ? attemptsUsed : attemptInFlight;
+            retry.attempts.add(new Attempt(number, inFlightSince, 0, null, AttemptOutcome.INTERRUPTED));
+            retry.attemptsUsed = Math.max(attemptsUsed, number);
+            retry.nextAttemptAt = Instant.now();
+        }
+        return retry;
     }
 
     public UUID requestId() {
@@ -85,9 +116,26 @@ public final class Retry {
         return attemptsUsed;
     }
 
-    /** Whether the last recorded attempt was answered 401. */
-    public synchronized boolean lastAttemptUnauthorized() {
-        return !attempts.isEmpty() && Integer.valueOf(401).equals(attempts.get(attempts.size() - 1).httpStatus());
+    /**
+     * Whether the next attempt repeats the last one under the same number: it was answered 401 (and a fresh token is
+     * fetched), or it was interrupted when the instance that made it stopped.
+     */
+    public synchronized boolean lastAttemptRepeats() {
+        if (attempts.isEmpty()) {
+            return false;
+        }
+        Attempt last = attempts.get(attempts.size() - 1);
+        return Integer.valueOf(401).equals(last.httpStatus()) || last.outcome() == AttemptOutcome.INTERRUPTED;
+    }
+
+    /** The number of the attempt on the wire, while IN_FLIGHT. */
+    public synchronized int attemptInFlight() {
+        return status == RetryStatus.IN_FLIGHT ? attemptInFlight : 0;
+    }
+
+    /** When the attempt on the wire started, while IN_FLIGHT. */
+    public synchronized Instant inFlightSince() {
+        return status == RetryStatus.IN_FLIGHT ? inFlightSince : null;
     }
 
     /** Keeps the subscription that drives this retry, so that a cancellation can drop its pending delay. */
@@ -101,16 +149,19 @@ public final class Retry {
     /**
      * Moves a due retry on the wire.
      *
-     * @param repeat whether this repeats the previous attempt (after a 401) rather than starting a new one
+     * @param repeat whether this repeats the previous attempt (after a 401 or an interruption) rather than starting a new
+     *        one
      * @return the attempt's number, or 0 when the retry is no longer pending (it was cancelled)
      */
-    public synchronized int startAttempt(boolean repeat) {
+    public synchronized int startAttempt(boolean repeat, Instant at) {
         if (status != RetryStatus.PENDING) {
             return 0;
         }
         status = RetryStatus.IN_FLIGHT;
         nextAttemptAt = null;
-        return repeat ? attemptsUsed : attemptsUsed + 1;
+        attemptInFlight = repeat ? attemptsUsed : attemptsUsed + 1;
+        inFlightSince = at;
+        return attemptInFlight;
     }
 
     /** Records how an attempt ended. It is kept even when the retry was cancelled while the attempt was on the wire. */
@@ -209,6 +260,14 @@ public final class Retry {
 
     public synchronized Instant completedAt() {
         return completedAt;
+    }
+
+    public synchronized JsonNode result() {
+        return result;
+    }
+
+    public synchronized String runId() {
+        return runId;
     }
 
     public synchronized RetryRecord snapshot() {

@@ -1,31 +1,73 @@
 package dev.dataaction.retry.store;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Where retries are kept, and the guardian of idempotency on {@code (actionId, originalRunId)}. */
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Where retries are kept, and the guardian of idempotency on {@code (actionId, originalRunId)}. Every write completes
+ * before the pipeline acts on it, so that a durable store holds each retry's state as it was last acted upon.
+ */
 public interface RetryStore {
+
+    /**
+     * Whether retries outlive this process and are shared with other replicas. The bound on accepted retries is then the
+     * store's backlog, and this instance holds only the retries it is driving.
+     */
+    boolean sharesWork();
+
+    /** Whether the store answered the last time it was asked; always true for a store in memory. */
+    boolean reachable();
 
     /**
      * The retry that currently holds the idempotency key: one that has not finished, or one that succeeded. A key whose
      * last retry failed, was exhausted or was cancelled is free again (a new submission redrives it).
      */
-    Optional<Retry> holderOf(String actionId, String originalRunId);
+    Uni<Optional<RetryRecord>> holderOf(String actionId, String originalRunId);
 
     /**
-     * Stores a new retry unless another one holds its idempotency key.
+     * Stores a new retry unless another one holds its key or the backlog is full.
      *
-     * @return the retry that holds the key afterwards: {@code candidate} itself when it was stored
+     * @param drivenHere whether this instance drives the retry from now on; otherwise any replica may claim it
      */
-    Retry add(Retry candidate);
+    Uni<Addition> add(Retry candidate, boolean drivenHere);
 
-    Optional<Retry> find(UUID requestId);
+    Uni<Optional<RetryRecord>> find(UUID requestId);
 
-    List<RetryRecord> list(RetryQuery query);
+    Uni<List<RetryRecord>> list(RetryQuery query);
 
-    /** The retries that have not finished. */
-    List<Retry> unfinished();
+    /** A retry and its payload, for a redrive. */
+    Uni<Optional<StoredSubmission>> submission(UUID requestId);
+
+    /**
+     * Finished retries of the query's status whose key no other retry holds, newest first and one per key: what a bulk
+     * redrive starts again.
+     */
+    Uni<List<StoredSubmission>> redrivable(RetryQuery query);
+
+    /**
+     * Writes the state of a retry this instance drives, before the pipeline acts on it.
+     *
+     * @param keep whether this instance keeps driving it; otherwise it is handed back for any replica to claim when due
+     * @return false when the stored retry is no longer this instance's to drive: it was cancelled through another replica,
+     *         or this instance's claim on it ran out and another replica took it over
+     */
+    Uni<Boolean> save(Retry retry, boolean keep);
+
+    /** Cancels an unfinished retry, wherever it is driven. */
+    Uni<Cancellation> cancel(UUID requestId, Instant at);
+
+    /**
+     * Claims up to {@code max} unfinished retries that are due before {@code horizon} and that no replica holds (never
+     * held, handed back, or held by a replica whose claim ran out), for this instance to drive.
+     */
+    Uni<List<Retry>> claim(int max, Instant horizon);
+
+    /** Hands retries this instance drives back to the store, for any replica to claim when they are due. */
+    Uni<Void> release(List<Retry> retries);
 
     /** Tells the store that a retry reached a terminal status, so that its retention clock starts. */
     void finished(Retry retry);

@@ -25,7 +25,7 @@ import io.restassured.path.json.JsonPath;
 
 @QuarkusTest
 @QuarkusTestResource(GenesysStub.class)
-class RetryLifecycleTest {
+public class RetryLifecycleTest {
 
     WireMockServer genesys = GenesysStub.server();
 

@@ -1,6 +1,4 @@
-package dev.dataaction.retry.pipeline;
-
-import dev.dataaction.retry.store.RetryRecord;
+package dev.dataaction.retry.store;
 
 /** The answer to a cancellation request. */
 public sealed interface Cancellation {

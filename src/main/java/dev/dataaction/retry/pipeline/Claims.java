@@ -1,0 +1,70 @@
+package dev.dataaction.retry.pipeline;
+
+import java.time.Instant;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import dev.dataaction.retry.config.OrchestratorConfig;
+import dev.dataaction.retry.store.RetryStore;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+
+/**
+ * With a store that shares work, each replica looks every {@code orchestrator.postgres.poll-interval} for retries that
+ * are due within {@code claim-ahead} and that no replica holds: new ones accepted while every replica was busy, ones
+ * handed back, and ones whose replica died. It claims as many as it has free permits, and waits for each on its own timer.
+ */
+@ApplicationScoped
+class Claims {
+
+    private static final Logger LOG = Logger.getLogger(Claims.class);
+
+    private final RetryStore store;
+    private final QueueGuard queue;
+    private final RetryPipeline pipeline;
+    private final OrchestratorConfig config;
+    private final Vertx vertx;
+
+    Claims(RetryStore store, QueueGuard queue, RetryPipeline pipeline, OrchestratorConfig config, Vertx vertx) {
+        this.store = store;
+        this.queue = queue;
+        this.pipeline = pipeline;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    /** Starts looking once the application has started; a Vert.x timer, so that the interval may be under a second. */
+    void onStart(@Observes StartupEvent started) {
+        if (store.sharesWork()) {
+            lookAgain();
+        }
+    }
+
+    private void lookAgain() {
+        if (!pipeline.isDraining()) {
+            vertx.setTimer(config.postgres().pollInterval().toMillis(),
+                    fired -> claimDue().subscribe().with(claimed -> lookAgain(), failure -> lookAgain()));
+        }
+    }
+
+    /** One look: claims as many due retries as this instance has free permits. */
+    Uni<Integer> claimDue() {
+        int permits = pipeline.isDraining() ? 0 : queue.tryAdmitUpTo(config.postgres().claimBatch());
+        if (permits == 0) {
+            return Uni.createFrom().item(0);
+        }
+        return store.claim(permits, Instant.now().plus(config.postgres().claimAhead())).map(claimed -> {
+            queue.giveBack(permits - claimed.size());
+            pipeline.takeUp(claimed);
+            return claimed.size();
+        }).onFailure().recoverWithItem(failure -> {
+            queue.giveBack(permits);
+            LOG.debugf("No retries claimed: the store did not answer (%s)", failure.getMessage());
+            return 0;
+        });
+    }
+}

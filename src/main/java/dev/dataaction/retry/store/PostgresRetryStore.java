@@ -1,0 +1,362 @@
+package dev.dataaction.retry.store;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Typed;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.dataaction.retry.config.OrchestratorConfig;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+
+/**
+ * Keeps retries in PostgreSQL, shared by every replica ({@code orchestrator.store=postgres}). A retry is driven by the
+ * replica that holds its lease ({@code leased_by}, {@code lease_until}); every change of state is written, under that
+ * lease, before the replica acts on it. A lease that runs out, because its replica died, lets any replica claim the retry
+ * and go on from its last written state. The schema is created and migrated by Flyway at start-up.
+ */
+@ApplicationScoped
+@Typed(PostgresRetryStore.class)
+public class PostgresRetryStore implements RetryStore {
+
+    private static final Logger LOG = Logger.getLogger(PostgresRetryStore.class);
+    private static final TypeReference<List<Attempt>> ATTEMPTS = new TypeReference<>() {
+    };
+    private static final String UNFINISHED = "('PENDING', 'IN_FLIGHT')";
+    private static final String HOLDS_KEY = "('PENDING', 'IN_FLIGHT', 'SUCCEEDED')";
+    private static final String RECORD_COLUMNS = "request_id, action_id, original_run_id, status, attempts::text AS attempts, "
+            + "attempts_used, due_at, attempt_number, result::text AS result, run_id, last_error::text AS last_error, "
+            + "accepted_at, deadline, completed_at";
+    private static final String ALL_COLUMNS = RECORD_COLUMNS + ", payload::text AS payload";
+
+    private static final String INSERT = """
+            INSERT INTO retries (request_id, action_id, original_run_id, payload, status, due_at, accepted_at, deadline,
+                                 leased_by, lease_until)
+            SELECT $1::uuid, $2::text, $3::text, $4::text::jsonb, 'PENDING', $5::timestamptz, $6::timestamptz,
+                   $7::timestamptz, $8::text, $9::timestamptz
+            WHERE (SELECT count(*) FROM retries WHERE status IN %1$s) < $10::bigint
+            ON CONFLICT (action_id, original_run_id) WHERE status IN %2$s DO NOTHING
+            RETURNING request_id""".formatted(UNFINISHED, HOLDS_KEY);
+    private static final String HOLDER = "SELECT " + RECORD_COLUMNS
+            + " FROM retries WHERE action_id = $1 AND original_run_id = $2 AND status IN " + HOLDS_KEY;
+    private static final String BACKLOG = "SELECT count(*) AS backlog FROM retries WHERE status IN " + UNFINISHED;
+    private static final String FIND = "SELECT " + ALL_COLUMNS + " FROM retries WHERE request_id = $1";
+    private static final String LIST = "SELECT " + RECORD_COLUMNS + """
+             FROM retries
+            WHERE ($1::text IS NULL OR status = $1::text) AND ($2::text IS NULL OR action_id = $2::text)
+            ORDER BY accepted_at DESC LIMIT $3""";
+    private static final String REDRIVABLE = """
+            SELECT * FROM (
+                SELECT DISTINCT ON (action_id, original_run_id) %1$s FROM retries stopped
+                 WHERE status = $1::text AND ($2::text IS NULL OR action_id = $2::text)
+                   AND NOT EXISTS (SELECT 1 FROM retries holder WHERE holder.action_id = stopped.action_id
+                                   AND holder.original_run_id = stopped.original_run_id AND holder.status IN %2$s)
+                 ORDER BY action_id, original_run_id, accepted_at DESC) newest
+            ORDER BY accepted_at DESC LIMIT $3""".formatted(ALL_COLUMNS, HOLDS_KEY);
+    private static final String SAVE = """
+            UPDATE retries SET status = $2, attempts = $3::text::jsonb, attempts_used = $4, due_at = $5,
+                               attempt_number = $6, result = $7::text::jsonb, run_id = $8, last_error = $9::text::jsonb,
+                               completed_at = $10, leased_by = $11, lease_until = $12
+             WHERE request_id = $1 AND leased_by = $13 AND status IN""" + " " + UNFINISHED;
+    private static final String RECORD_LATE_ATTEMPT = """
+            UPDATE retries SET attempts = $2::text::jsonb, attempts_used = $3,
+                               result = coalesce(result, $4::text::jsonb), run_id = coalesce(run_id, $5)
+             WHERE request_id = $1 AND status = 'CANCELLED'""";
+    private static final String CANCEL = """
+            UPDATE retries SET status = 'CANCELLED', completed_at = $2, due_at = NULL, leased_by = NULL,
+                               lease_until = NULL
+             WHERE request_id = $1 AND status IN %s
+            RETURNING %s""".formatted(UNFINISHED, RECORD_COLUMNS);
+    private static final String CLAIM = """
+            UPDATE retries claimed
+               SET leased_by = $1, lease_until = greatest(claimed.due_at, $2::timestamptz) + $3::float8 * interval '1 millisecond'
+              FROM (SELECT request_id AS due_id FROM retries
+                     WHERE status IN %1$s AND due_at <= $4::timestamptz
+                       AND (leased_by IS NULL OR lease_until < $2::timestamptz)
+                     ORDER BY due_at LIMIT $5 FOR UPDATE SKIP LOCKED) due
+             WHERE claimed.request_id = due.due_id
+            RETURNING %2$s"""
+            .formatted(UNFINISHED, ALL_COLUMNS);
+    private static final String RELEASE = """
+            UPDATE retries SET leased_by = NULL, lease_until = NULL
+             WHERE request_id = ANY($1::uuid[]) AND leased_by = $2 AND status = 'PENDING'""";
+    private static final String PURGE = """
+            DELETE FROM retries WHERE request_id IN (
+                SELECT request_id FROM retries WHERE completed_at < $1 LIMIT $2)""";
+
+    private final Instance<Pool> pools;
+    private final ObjectMapper json;
+    private final OrchestratorConfig config;
+    private final String replica;
+    private final long leaseMillis;
+    private volatile boolean reachable = true;
+
+    PostgresRetryStore(Instance<Pool> pools, ObjectMapper json, OrchestratorConfig config, ReplicaId replica) {
+        this.pools = pools;
+        this.json = json;
+        this.config = config;
+        this.replica = replica.value();
+        this.leaseMillis = config.postgres().lease().toMillis();
+    }
+
+    @Override
+    public boolean sharesWork() {
+        return true;
+    }
+
+    @Override
+    public boolean reachable() {
+        return reachable;
+    }
+
+    @Override
+    public Uni<Optional<RetryRecord>> holderOf(String actionId, String originalRunId) {
+        return query(HOLDER, Tuple.of(actionId, originalRunId)).map(rows -> first(rows, this::record));
+    }
+
+    @Override
+    public Uni<Addition> add(Retry candidate, boolean drivenHere) {
+        return add(candidate, drivenHere, 3);
+    }
+
+    /**
+     * One statement inserts the retry unless the backlog is full or another retry holds its key, so two replicas can
+     * never both accept it. When it inserts nothing, the holder is read; if that holder finished in between, the insert is
+     * tried again.
+     */
+    private Uni<Addition> add(Retry candidate, boolean drivenHere, int triesLeft) {
+        RetryRecord retry = candidate.snapshot();
+        Instant due = retry.nextAttemptAt();
+        Tuple values = Tuple.tuple(List.of(retry.requestId(), retry.actionId(), retry.originalRunId(),
+                write(candidate.payload()), at(due), at(retry.acceptedAt()), at(candidate.deadline())))
+                .addString(drivenHere ? replica : null)
+                .addOffsetDateTime(drivenHere ? at(due.plusMillis(leaseMillis)) : null)
+                .addLong((long) config.queue().maxBacklog());
+        return query(INSERT, values).chain(inserted -> {
+            if (inserted.rowCount() == 1) {
+                return Uni.createFrom().item(new Addition.Added(retry));
+            }
+            return holderOf(retry.actionId(), retry.originalRunId()).chain(holder -> {
+                if (holder.isPresent()) {
+                    return Uni.createFrom().item(new Addition.Held(holder.get()));
+                }
+                return query(BACKLOG, Tuple.tuple()).chain(backlog -> {
+                    if (backlog.iterator().next().getLong("backlog") >= config.queue().maxBacklog() || triesLeft == 0) {
+                        return Uni.createFrom().item(new Addition.BacklogFull(config.queue().maxBacklog()));
+                    }
+                    return add(candidate, drivenHere, triesLeft - 1);
+                });
+            });
+        });
+    }
+
+    @Override
+    public Uni<Optional<RetryRecord>> find(UUID requestId) {
+        return query(FIND, Tuple.of(requestId)).map(rows -> first(rows, this::record));
+    }
+
+    @Override
+    public Uni<List<RetryRecord>> list(RetryQuery query) {
+        return query(LIST, filter(query)).map(rows -> all(rows, this::record));
+    }
+
+    @Override
+    public Uni<Optional<StoredSubmission>> submission(UUID requestId) {
+        return query(FIND, Tuple.of(requestId)).map(rows -> first(rows, this::submission));
+    }
+
+    @Override
+    public Uni<List<StoredSubmission>> redrivable(RetryQuery query) {
+        return query(REDRIVABLE, filter(query)).map(rows -> all(rows, this::submission));
+    }
+
+    @Override
+    public Uni<Boolean> save(Retry retry, boolean keep) {
+        RetryRecord state = retry.snapshot();
+        Instant now = Instant.now();
+        boolean inFlight = state.status() == RetryStatus.IN_FLIGHT;
+        boolean held = inFlight || state.status() == RetryStatus.PENDING && keep;
+        Instant due = inFlight ? retry.inFlightSince() : state.nextAttemptAt();
+        Instant leaseUntil = !held ? null : (inFlight ? now : due).plusMillis(leaseMillis);
+        Tuple values = Tuple.tuple(List.of(state.requestId(), state.status().name(), write(state.attempts()),
+                retry.attemptsUsed()))
+                .addOffsetDateTime(at(due))
+                .addInteger(inFlight ? retry.attemptInFlight() : null)
+                .addString(write(state.result()))
+                .addString(state.runId())
+                .addString(write(state.lastError()))
+                .addOffsetDateTime(at(state.completedAt()))
+                .addString(held ? replica : null)
+                .addOffsetDateTime(at(leaseUntil))
+                .addString(replica);
+        return query(SAVE, values).chain(saved -> {
+            if (saved.rowCount() == 1) {
+                return Uni.createFrom().item(true);
+            }
+            // no longer ours; if it was cancelled while an attempt was on the wire, that attempt still belongs on record
+            return query(RECORD_LATE_ATTEMPT, Tuple.tuple(Arrays.asList(state.requestId(), write(state.attempts()),
+                    retry.attemptsUsed(), write(state.result()), state.runId()))).replaceWith(false);
+        });
+    }
+
+    @Override
+    public Uni<Cancellation> cancel(UUID requestId, Instant at) {
+        return query(CANCEL, Tuple.of(requestId, at(at))).chain(cancelled -> {
+            Optional<RetryRecord> record = first(cancelled, this::record);
+            if (record.isPresent()) {
+                return Uni.createFrom().item(new Cancellation.Cancelled(record.get()));
+            }
+            return find(requestId).map(found -> found.<Cancellation> map(Cancellation.AlreadyFinished::new)
+                    .orElseGet(Cancellation.NotFound::new));
+        });
+    }
+
+    @Override
+    public Uni<List<Retry>> claim(int max, Instant horizon) {
+        Tuple values = Tuple.of(replica, at(Instant.now()), (double) leaseMillis, at(horizon), max);
+        return query(CLAIM, values).map(rows -> all(rows, this::resume));
+    }
+
+    @Override
+    public Uni<Void> release(List<Retry> retries) {
+        if (retries.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        UUID[] ids = retries.stream().map(Retry::requestId).toArray(UUID[]::new);
+        return query(RELEASE, Tuple.of(ids, replica)).replaceWithVoid();
+    }
+
+    /** Finished retries keep their {@code completed_at}; the purge job reads it. */
+    @Override
+    public void finished(Retry retry) {
+    }
+
+    /** Deletes finished retries older than {@code orchestrator.retention}, a batch per statement. */
+    @Scheduled(every = "1m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> purgeOnSchedule() {
+        if (config.store() != OrchestratorConfig.StoreKind.POSTGRES) {
+            return Uni.createFrom().voidItem();
+        }
+        return purge(Instant.now().minus(config.retention())).invoke(count -> {
+            if (count > 0) {
+                LOG.infof("Purged %d finished retries older than %s", count, config.retention());
+            }
+        }).onFailure().invoke(failure -> LOG.warnf("Purge of finished retries failed: %s", failure.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    /**
+     * Deletes retries that finished before {@code cutoff}.
+     *
+     * @return how many were deleted
+     */
+    public Uni<Long> purge(Instant cutoff) {
+        int batch = config.postgres().purgeBatch();
+        return query(PURGE, Tuple.of(at(cutoff), batch)).chain(deleted -> deleted.rowCount() < batch
+                ? Uni.createFrom().item((long) deleted.rowCount())
+                : purge(cutoff).map(more -> deleted.rowCount() + more));
+    }
+
+    private Uni<RowSet<Row>> query(String sql, Tuple values) {
+        return pools.get().preparedQuery(sql).execute(values)
+                .invoke(() -> reachable = true)
+                .onFailure().invoke(failure -> reachable = failure instanceof PgException);
+    }
+
+    private static Tuple filter(RetryQuery query) {
+        return Tuple.of(query.status().map(Enum::name).orElse(null), query.actionId().orElse(null), query.limit());
+    }
+
+    private RetryRecord record(Row row) {
+        RetryStatus status = RetryStatus.valueOf(row.getString("status"));
+        return new RetryRecord(row.getUUID("request_id"), row.getString("action_id"), row.getString("original_run_id"),
+                status, read(row.getString("attempts"), json -> json.readValue(row.getString("attempts"), ATTEMPTS)),
+                status == RetryStatus.PENDING ? instant(row, "due_at") : null,
+                read(row.getString("result"), json -> json.readTree(row.getString("result"))), row.getString("run_id"),
+                read(row.getString("last_error"), json -> json.readValue(row.getString("last_error"), LastError.class)),
+                instant(row, "accepted_at"), instant(row, "completed_at"));
+    }
+
+    private StoredSubmission submission(Row row) {
+        return new StoredSubmission(record(row), payload(row));
+    }
+
+    /** A claimed retry; one that was IN_FLIGHT has its attempt, started at {@code due_at}, recorded as interrupted. */
+    private Retry resume(Row row) {
+        return Retry.resume(record(row), payload(row), instant(row, "deadline"), row.getInteger("attempts_used"),
+                row.getInteger("attempt_number"), instant(row, "due_at"));
+    }
+
+    private ObjectNode payload(Row row) {
+        return read(row.getString("payload"), json -> (ObjectNode) json.readTree(row.getString("payload")));
+    }
+
+    private static <T> Optional<T> first(RowSet<Row> rows, Function<Row, T> mapping) {
+        var found = rows.iterator();
+        return found.hasNext() ? Optional.of(mapping.apply(found.next())) : Optional.empty();
+    }
+
+    private static <T> List<T> all(RowSet<Row> rows, Function<Row, T> mapping) {
+        List<T> mapped = new ArrayList<>(rows.size());
+        rows.forEach(row -> mapped.add(mapping.apply(row)));
+        return mapped;
+    }
+
+    private static Instant instant(Row row, String column) {
+        OffsetDateTime value = row.getOffsetDateTime(column);
+        return value == null ? null : value.toInstant();
+    }
+
+    private static OffsetDateTime at(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private interface Reading<T> {
+        T from(ObjectMapper json) throws JsonProcessingException;
+    }
+
+    private <T> T read(String column, Reading<T> reading) {
+        if (column == null) {
+            return null;
+        }
+        try {
+            return reading.from(json);
+        } catch (JsonProcessingException corrupt) {
+            throw new IllegalStateException("A stored retry holds JSON that cannot be read", corrupt);
+        }
+    }
+
+    private String write(Object value) {
+        if (value == null || value instanceof JsonNode node && node.isNull()) {
+            return null;
+        }
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException unwritable) {
+            throw new IllegalStateException("A retry's state cannot be written as JSON", unwritable);
+        }
+    }
+
+}
