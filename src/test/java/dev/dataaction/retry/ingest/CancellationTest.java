@@ -26,7 +26,7 @@ import io.restassured.response.Response;
 /** {@code DELETE /v1/retries/{id}}: 200 CANCELLED for an unfinished retry, 409 for a finished one, 404 for none. */
 @QuarkusTest
 @QuarkusTestResource(GenesysStub.class)
-class CancellationTest {
+public class CancellationTest {
 
     @BeforeEach
     void resetGenesys() {

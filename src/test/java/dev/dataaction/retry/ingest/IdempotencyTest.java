@@ -33,7 +33,7 @@ import io.restassured.response.Response;
  */
 @QuarkusTest
 @QuarkusTestResource(GenesysStub.class)
-class IdempotencyTest {
+public class IdempotencyTest {
 
     @BeforeEach
     void resetGenesys() {

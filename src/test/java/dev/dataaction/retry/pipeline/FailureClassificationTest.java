@@ -32,7 +32,7 @@ import io.restassured.path.json.JsonPath;
 /** Which answers of Genesys are retried, which end a retry, and what the record says about each. */
 @QuarkusTest
 @QuarkusTestResource(GenesysStub.class)
-class FailureClassificationTest {
+public class FailureClassificationTest {
 
     @BeforeEach
     void resetGenesys() {
