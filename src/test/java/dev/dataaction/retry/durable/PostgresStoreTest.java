@@ -97,6 +97,24 @@ class PostgresStoreTest {
     }
 
     @Test
+    void aRetryCancelledThroughAnotherReplicaIsNotAttemptedAgain() {
+        String action = Retries.newActionId();
+        String path = GenesysStub.executePath(action);
+        // a wait within the claim horizon: the retry waits on this instance's timer, holding its lease
+        GenesysStub.stubSequence(path, GenesysStub.rateLimited("1"), GenesysStub.ok("{}"));
+        String id = Retries.submitAccepted(action);
+        Retries.awaitRecord(id, record -> record.getList("attempts").size() == 1, "its first attempt");
+
+        // what a DELETE answered by another replica writes
+        PostgresDatabase.update("UPDATE retries SET status = 'CANCELLED', completed_at = now(), due_at = NULL, "
+                + "leased_by = NULL, lease_until = NULL WHERE request_id = '" + id + "' AND status = 'PENDING'");
+
+        Retries.awaitQueueEmpty();
+        assertThat(GenesysStub.countOf(path)).as("attempts after the cancellation").isEqualTo(1);
+        assertThat(Retries.record(id).getString("status")).isEqualTo("CANCELLED");
+    }
+
+    @Test
     void theUniqueIndexLetsOneRetryHoldAKey() {
         String action = Retries.newActionId();
         GenesysStub.stubSequence(GenesysStub.executePath(action), GenesysStub.rateLimited("2"));
