@@ -262,7 +262,7 @@ class KubernetesManifestsTest {
     // ---------------------------------------------------------------------------------------------------------
 
     @Test
-    void knativeServiceNeverScalesToZeroAndIsProbedAndHardened() throws IOException {
+    void knativeServiceScalesToZeroOnlyWithTheDurableStoreAndIsProbedAndHardened() throws IOException {
         Path file = ROOT.resolve("deploy/knative/service.yaml");
         List<Map<String, Object>> objects = yamlDocuments(Files.readString(file));
         Map<String, Object> service = single(objects, "Service", APP);
@@ -272,9 +272,13 @@ class KubernetesManifestsTest {
         assertEquals("serving.knative.dev/v1", service.get("apiVersion"), where + ": apiVersion");
         Map<String, Object> annotations = map(at(service, "spec", "template", "metadata", "annotations"));
         Object minScale = annotations.get("autoscaling.knative.dev/min-scale");
-        if (!"1".equals(minScale)) {
-            problems.add(where + ": autoscaling.knative.dev/min-scale must be the string \"1\" (scale-to-zero would"
-                    + " lose the pending retries held in memory), is " + minScale);
+        Map<String, Object> config = map(single(yamlDocuments(Files.readString(
+                ROOT.resolve("deploy/kubernetes/base/configmap.yaml"))), "ConfigMap", APP + "-config").get("data"));
+        boolean durable = "postgres".equals(config.get("ORCHESTRATOR_STORE"));
+        if (!"1".equals(minScale) && !("0".equals(minScale) && durable)) {
+            problems.add(where + ": autoscaling.knative.dev/min-scale must be \"1\", or \"0\" with ORCHESTRATOR_STORE="
+                    + "postgres in the ConfigMap (scale-to-zero would lose retries kept in memory); is " + minScale
+                    + " with ORCHESTRATOR_STORE=" + config.get("ORCHESTRATOR_STORE"));
         }
         if (annotations.containsKey("autoscaling.knative.dev/minScale")) {
             problems.add(where + ": the old minScale annotation would compete with min-scale");
@@ -282,7 +286,19 @@ class KubernetesManifestsTest {
         boolean explained = Files.readAllLines(file).stream()
                 .anyMatch(line -> line.strip().startsWith("#") && line.toLowerCase(Locale.ROOT).contains("scale-to-zero"));
         if (!explained) {
-            problems.add(where + ": a comment must say why scale-to-zero is off");
+            problems.add(where + ": a comment must say what scale-to-zero means for pending retries");
+        }
+        if ("0".equals(minScale)) {
+            Map<String, Object> wakeUp = single(yamlDocuments(Files.readString(ROOT.resolve("deploy/knative/wake-up.yaml"))),
+                    "CronJob", APP + "-wake-up");
+            String ping = String.join(" ", list(at(containers(podSpecs(wakeUp).get(0)).get(0), "args")).stream()
+                    .map(String::valueOf).toList());
+            if (!ping.contains("http://" + APP + ".")) {
+                problems.add("deploy/knative/wake-up.yaml: must start a pod of " + APP + " (pings " + ping + ")");
+            }
+            for (Map<String, Object> container : containers(podSpecs(wakeUp).get(0))) {
+                checkImagePinned("deploy/knative/wake-up.yaml", container.get("image"), problems);
+            }
         }
 
         Map<String, Object> pod = map(at(service, "spec", "template", "spec"));
