@@ -198,6 +198,14 @@ public interface OrchestratorConfig {
         @DurationMin(millis = 10)
         Duration claimAhead();
 
+        /**
+         * How long connecting to the database, or waiting for a free connection, may take before the operation fails (a
+         * submission then gets 503).
+         */
+        @WithDefault("5s")
+        @DurationMin(millis = 1)
+        Duration connectTimeout();
+
         /** Retries claimed at most per look. */
         @WithDefault("50")
         @Min(1)
