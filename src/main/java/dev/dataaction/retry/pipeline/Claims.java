@@ -51,18 +51,23 @@ class Claims {
         }
     }
 
-    /** One look: claims as many due retries as this instance has free permits. */
+    /**
+     * One look: claims as many due retries as this instance has free permits. The permits are taken for the retries
+     * claimed, once the store has answered: taken for the whole query, they would leave none to a retry submitted here
+     * meanwhile, which this instance would then store for whichever replica claims it next instead of driving it. A
+     * retry claimed after submissions took the last permits is handed back (one whose attempt was interrupted stays
+     * IN_FLIGHT, and is taken up again when the lease just taken on it runs out).
+     */
     Uni<Integer> claimDue() {
-        int permits = pipeline.isDraining() ? 0 : queue.tryAdmitUpTo(config.postgres().claimBatch());
-        if (permits == 0) {
+        int free = pipeline.isDraining() ? 0 : Math.min(queue.free(), config.postgres().claimBatch());
+        if (free == 0) {
             return Uni.createFrom().item(0);
         }
-        return store.claim(permits, Instant.now().plus(config.postgres().claimAhead())).map(claimed -> {
-            queue.giveBack(permits - claimed.size());
-            pipeline.takeUp(claimed);
-            return claimed.size();
+        return store.claim(free, Instant.now().plus(config.postgres().claimAhead())).chain(claimed -> {
+            int permits = queue.tryAdmitUpTo(claimed.size());
+            pipeline.takeUp(claimed.subList(0, permits));
+            return store.release(claimed.subList(permits, claimed.size())).replaceWith(permits);
         }).onFailure().recoverWithItem(failure -> {
-            queue.giveBack(permits);
             LOG.debugf("No retries claimed: the store did not answer (%s)", failure.getMessage());
             return 0;
         });

@@ -27,7 +27,12 @@ public class QueueGuard {
         return permits.tryAcquire();
     }
 
-    /** Takes up to {@code wanted} permits, as many as are free, for retries about to be claimed from the store. */
+    /** Permits free at this moment. */
+    int free() {
+        return permits.availablePermits();
+    }
+
+    /** Takes up to {@code wanted} permits, as many as are free, for retries claimed from the store. */
     int tryAdmitUpTo(int wanted) {
         int taken = 0;
         while (taken < wanted && permits.tryAcquire()) {
@@ -36,16 +41,9 @@ public class QueueGuard {
         return taken;
     }
 
-    /** Gives back a permit taken by {@link #tryAdmit()} for a retry that was never stored. */
+    /** Gives back a permit taken for a retry that this instance does not drive after all. */
     void giveBack() {
-        giveBack(1);
-    }
-
-    /** Gives back permits that found no retry to take up. */
-    void giveBack(int count) {
-        if (count > 0) {
-            permits.release(count);
-        }
+        permits.release();
     }
 
     /** Gives back the retry's permit, unless it already did. */

@@ -1,0 +1,123 @@
+package dev.dataaction.retry.durable;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import dev.dataaction.retry.support.PostgresDatabase;
+
+/**
+ * The database the replicas share: {@value #NAME}, on the PostgreSQL server of {@code ORCHESTRATOR_DB_URL} (see
+ * {@link PostgresDatabase}; its host, port and parameters are kept, only the database differs). The other tests drop and
+ * recreate their tables in the server's own database whenever one of their applications starts, possibly while these
+ * tests run, so the replicas keep to a database of their own.
+ */
+final class ReplicaDatabase {
+
+    static final String NAME = "orchestrator_replicas";
+    /** What the replicas are given as {@code ORCHESTRATOR_DB_URL}. */
+    static final String URL = onServerOf(PostgresDatabase.URL, NAME);
+
+    private ReplicaDatabase() {
+    }
+
+    /** Creates the database unless it exists, and drops the service's tables, so that the first replica migrates it. */
+    static void prepare() {
+        try (Connection server = DriverManager.getConnection("jdbc:" + PostgresDatabase.URL, PostgresDatabase.USERNAME,
+                PostgresDatabase.PASSWORD);
+                PreparedStatement exists = server.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            exists.setString(1, NAME);
+            try (ResultSet found = exists.executeQuery()) {
+                if (!found.next()) {
+                    try (Statement create = server.createStatement()) {
+                        create.executeUpdate("CREATE DATABASE " + NAME);
+                    }
+                }
+            }
+        } catch (SQLException failed) {
+            throw new IllegalStateException("Could not create the database " + NAME + " next to " + PostgresDatabase.URL,
+                    failed);
+        }
+        try (Connection database = connect(); Statement drop = database.createStatement()) {
+            drop.executeUpdate("DROP TABLE IF EXISTS retries, flyway_schema_history");
+        } catch (SQLException failed) {
+            throw new IllegalStateException("Could not empty the database " + URL, failed);
+        }
+    }
+
+    /** How many retries are stored for an idempotency key, whatever their status. */
+    static long rowsFor(String actionId, String originalRunId) {
+        try (Connection database = connect();
+                PreparedStatement count = database.prepareStatement(
+                        "SELECT count(*) FROM retries WHERE action_id = ? AND original_run_id = ?")) {
+            count.setString(1, actionId);
+            count.setString(2, originalRunId);
+            try (ResultSet rows = count.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        } catch (SQLException failed) {
+            throw new IllegalStateException("Could not count the retries of " + actionId, failed);
+        }
+    }
+
+    /** The replica holding the retry's lease ({@code leased_by}), or null when none holds it. */
+    static String leaseHolder(String requestId) {
+        try (Connection database = connect();
+                PreparedStatement holder = database
+                        .prepareStatement("SELECT leased_by FROM retries WHERE request_id = ?::uuid")) {
+            holder.setString(1, requestId);
+            try (ResultSet row = holder.executeQuery()) {
+                return row.next() ? row.getString(1) : null;
+            }
+        } catch (SQLException failed) {
+            throw new IllegalStateException("Could not read the lease of retry " + requestId, failed);
+        }
+    }
+
+    /**
+     * Locks the retries table against writes until the returned connection is closed: reads go on, every insert and
+     * update waits, as they would behind a slow or busy database.
+     */
+    static Connection lockAgainstWrites() throws SQLException {
+        Connection locking = connect();
+        try (Statement lock = locking.createStatement()) {
+            locking.setAutoCommit(false);
+            lock.execute("LOCK TABLE retries IN SHARE MODE");
+            return locking;
+        } catch (SQLException failed) {
+            locking.close();
+            throw failed;
+        }
+    }
+
+    /** How many statements starting with {@code sqlStart} wait for a lock in this database. */
+    static long waitingForLock(String sqlStart) {
+        try (Connection database = connect();
+                PreparedStatement waiting = database.prepareStatement("SELECT count(*) FROM pg_stat_activity "
+                        + "WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE ?")) {
+            waiting.setString(1, sqlStart + "%");
+            try (ResultSet rows = waiting.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        } catch (SQLException failed) {
+            throw new IllegalStateException("Could not read the database's activity", failed);
+        }
+    }
+
+    private static Connection connect() throws SQLException {
+        return DriverManager.getConnection("jdbc:" + URL, PostgresDatabase.USERNAME, PostgresDatabase.PASSWORD);
+    }
+
+    /** The same server, user information and parameters as {@code url}, another database. */
+    static String onServerOf(String url, String database) {
+        URI server = URI.create(url);
+        return server.getScheme() + "://" + server.getRawAuthority() + "/" + database
+                + (server.getRawQuery() == null ? "" : "?" + server.getRawQuery());
+    }
+}
