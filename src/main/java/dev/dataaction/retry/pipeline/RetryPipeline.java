@@ -201,8 +201,8 @@ public class RetryPipeline {
         List<Retry> unfinished = List.copyOf(driven.values());
         unfinished.forEach(Retry::stopWaiting);
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (unfinished.stream().anyMatch(retry -> retry.status() == RetryStatus.IN_FLIGHT)
-                && System.nanoTime() < deadline) {
+        // a retry stops being driven once its last outcome is written, not merely once its answer has come back
+        while (!driven.isEmpty() && System.nanoTime() < deadline) {
             LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
         }
         List<Retry> waiting = unfinished.stream().filter(retry -> !retry.status().isFinished()).toList();

@@ -1,5 +1,7 @@
 package dev.dataaction.retry.store;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Singleton;
@@ -7,7 +9,9 @@ import jakarta.inject.Singleton;
 import dev.dataaction.retry.config.OrchestratorConfig;
 import io.quarkus.reactive.pg.client.PgPoolCreator;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnectOptions;
 
 /**
  * Creates the PostgreSQL pool with Quarkus' settings, but with short connection timeouts: when the database cannot be
@@ -26,9 +30,11 @@ class StorePool implements PgPoolCreator {
     @Override
     public Pool create(Input input) {
         long timeoutMillis = config.postgres().connectTimeout().toMillis();
-        input.pgConnectOptionsList().forEach(options -> options.setConnectTimeout((int) timeoutMillis));
+        List<SqlConnectOptions> servers = new ArrayList<>();
+        for (PgConnectOptions server : input.pgConnectOptionsList()) {
+            servers.add(server.setConnectTimeout((int) timeoutMillis));
+        }
         return PgBuilder.pool().with(input.poolOptions().setConnectionTimeout((int) timeoutMillis)
-                .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)).connectingTo(input.pgConnectOptionsList())
-                .using(input.vertx()).build();
+                .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)).connectingTo(servers).using(input.vertx()).build();
     }
 }
