@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 
 import dev.dataaction.retry.support.Callers;
@@ -27,6 +30,8 @@ final class Faults {
 
     /** Genesys' header that carries the requestId of the retry an execution belongs to. */
     static final String CORRELATION_HEADER = "ININ-Correlation-Id";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Faults() {
     }
@@ -54,6 +59,20 @@ final class Faults {
                 answers.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
             }
             return answers.stream().map(CompletableFuture::join).toList();
+        }
+    }
+
+    /** The requestId of the retry an answer of {@code POST /v1/retries} carries. */
+    static String requestIdOf(HttpResponse<String> answer) {
+        return bodyOf(answer).path("requestId").asText(null);
+    }
+
+    /** An answer's JSON body. */
+    static JsonNode bodyOf(HttpResponse<String> answer) {
+        try {
+            return JSON.readTree(answer.body());
+        } catch (JsonProcessingException notJson) {
+            throw new AssertionError("not JSON: " + answer.body(), notJson);
         }
     }
 
