@@ -69,10 +69,15 @@ final class Faults {
 
     /** An answer's JSON body. */
     static JsonNode bodyOf(HttpResponse<String> answer) {
+        return bodyOf(answer.body());
+    }
+
+    /** A JSON body. */
+    static JsonNode bodyOf(String body) {
         try {
-            return JSON.readTree(answer.body());
+            return JSON.readTree(body);
         } catch (JsonProcessingException notJson) {
-            throw new AssertionError("not JSON: " + answer.body(), notJson);
+            throw new AssertionError("not JSON: " + body, notJson);
         }
     }
 
