@@ -31,15 +31,15 @@ import io.quarkus.test.junit.QuarkusTest;
 class SlowClientsTest {
 
     private static final int SLOW_CLIENTS = 20;
-    /** After each byte of a slow body: a body of about 120 bytes takes 3 s or more. */
-    private static final Duration BYTE_PAUSE = Duration.ofMillis(25);
+    /** After each byte of a slow body: a body of about 120 bytes takes 3.5 s or more. */
+    private static final Duration BYTE_PAUSE = Duration.ofMillis(30);
     /**
      * Between the slow clients' last bytes, so that their retries, which end about 0.1 s after acceptance, do not fill
      * the queue (depth 10) all at once.
      */
     private static final Duration STAGGER = Duration.ofMillis(100);
-    /** Far below the 3 s a slow body takes. */
-    private static final Duration PROMPTLY = Duration.ofSeconds(1);
+    /** Far below the 3.5 s a slow body takes. */
+    private static final Duration PROMPTLY = Duration.ofMillis(1_500);
 
     private ExecutorService slowLines;
 
