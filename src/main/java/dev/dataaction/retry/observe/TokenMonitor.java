@@ -12,10 +12,13 @@ import io.quarkus.oidc.client.OidcClient;
 import io.quarkus.oidc.common.OidcEndpoint;
 import io.quarkus.oidc.common.OidcResponseFilter;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.DecodeException;
+import io.vertx.mutiny.core.buffer.Buffer;
 
 /**
  * Watches the OIDC client's token requests, so that readiness reflects whether a token can be obtained without asking
- * for one per probe. The response body is never read: it holds the token.
+ * for one per probe. A request succeeded when its answer is a 2xx that holds an access token; the body is looked at for
+ * that only, never logged or kept: it holds the token.
  */
 @ApplicationScoped
 @OidcEndpoint(OidcEndpoint.Type.TOKEN)
@@ -40,7 +43,7 @@ public class TokenMonitor implements OidcResponseFilter {
         int status = response.statusCode();
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("httpStatus", status);
-        if (status >= 200 && status < 300) {
+        if (status >= 200 && status < 300 && holdsAnAccessToken(response.responseBody())) {
             lastRequestFailed = false;
             audit.write(AuditEvent.TOKEN_REFRESHED, fields);
         } else {
@@ -79,6 +82,17 @@ public class TokenMonitor implements OidcResponseFilter {
             tokens.get().getTokens().subscribe().with(fetched -> {
             }, failed -> {
             });
+        }
+    }
+
+    private static boolean holdsAnAccessToken(Buffer body) {
+        if (body == null || body.length() == 0) {
+            return false;
+        }
+        try {
+            return body.toJsonObject().getValue("access_token") instanceof String token && !token.isBlank();
+        } catch (DecodeException | ClassCastException notATokenAnswer) {
+            return false;
         }
     }
 
