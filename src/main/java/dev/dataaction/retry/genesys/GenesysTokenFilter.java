@@ -13,7 +13,9 @@ import org.jboss.resteasy.reactive.client.spi.ResteasyReactiveClientRequestFilte
 import org.jboss.resteasy.reactive.client.spi.ResteasyReactiveClientResponseFilter;
 
 import io.quarkus.oidc.client.OidcClientException;
+import io.quarkus.oidc.client.Tokens;
 import io.quarkus.oidc.client.runtime.AbstractTokensProducer;
+import io.smallrye.mutiny.Uni;
 
 /**
  * Puts the OIDC client's client-credentials token on every call to Genesys. The OIDC client's token manager caches the
@@ -57,6 +59,15 @@ public class GenesysTokenFilter extends AbstractTokensProducer
             request.getHeaders().putSingle(HttpHeaders.AUTHORIZATION, "Bearer " + token);
             request.resume();
         }, failure -> request.resume(new OidcClientException("no token from the login service", failure)));
+    }
+
+    /**
+     * Asks the login service for a new token, or joins the request already on its way, so that the login service never
+     * has two of this service's token requests at once.
+     */
+    public Uni<Tokens> refresh() {
+        refreshBeforeNextCall.set(true);
+        return getTokens();
     }
 
     @Override

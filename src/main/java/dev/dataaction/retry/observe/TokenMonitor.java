@@ -8,7 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
 import dev.dataaction.retry.config.GenesysConfig;
-import io.quarkus.oidc.client.OidcClient;
+import dev.dataaction.retry.genesys.GenesysTokenFilter;
 import io.quarkus.oidc.common.OidcEndpoint;
 import io.quarkus.oidc.common.OidcResponseFilter;
 import io.smallrye.mutiny.Uni;
@@ -26,12 +26,12 @@ public class TokenMonitor implements OidcResponseFilter {
 
     private final AuditLog audit;
     private final RetryMetrics metrics;
-    private final Instance<OidcClient> tokens;
+    private final Instance<GenesysTokenFilter> tokens;
     private final long recheckNanos;
     private final AtomicLong lastRecheck = new AtomicLong(System.nanoTime());
     private volatile boolean lastRequestFailed;
 
-    TokenMonitor(AuditLog audit, RetryMetrics metrics, Instance<OidcClient> tokens, GenesysConfig genesys) {
+    TokenMonitor(AuditLog audit, RetryMetrics metrics, Instance<GenesysTokenFilter> tokens, GenesysConfig genesys) {
         this.audit = audit;
         this.metrics = metrics;
         this.tokens = tokens;
@@ -78,8 +78,9 @@ public class TokenMonitor implements OidcResponseFilter {
         long now = System.nanoTime();
         long last = lastRecheck.get();
         if (now - last >= recheckNanos && lastRecheck.compareAndSet(last, now)) {
+            // through the token manager the retries use, so that a request of theirs on its way is joined, not doubled;
             // the outcome reaches filter() as the token response; a connection failure leaves the state as it is
-            tokens.get().getTokens().subscribe().with(fetched -> {
+            tokens.get().refresh().subscribe().with(fetched -> {
             }, failed -> {
             });
         }

@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import dev.dataaction.retry.support.Callers;
 import dev.dataaction.retry.support.GenesysStub;
@@ -155,7 +156,21 @@ class TokenFaultsTest {
             assertThat(record.getList("attempts.outcome")).as("attempts of %s", id).endsWith("SUCCESS")
                     .containsOnlyOnce("SUCCESS");
         }
+        assertOneTokenRequestAtATime();
         Faults.assertHealthy();
+    }
+
+    /**
+     * The login service never had two token requests at once: each began after the one before had been answered, which
+     * took {@value #TOKEN_DELAY_MS} ms.
+     */
+    private static void assertOneTokenRequestAtATime() {
+        List<LoggedRequest> tokens = GenesysStub.requestsTo(GenesysStub.TOKEN_PATH);
+        assertThat(tokens).hasSizeGreaterThan(1);
+        for (int i = 1; i < tokens.size(); i++) {
+            long gap = tokens.get(i).getLoggedDate().getTime() - tokens.get(i - 1).getLoggedDate().getTime();
+            assertThat(gap).as("ms between token requests %d and %d", i - 1, i).isGreaterThanOrEqualTo(TOKEN_DELAY_MS);
+        }
     }
 
     /** Makes the application cache {@code token}: a 401 makes it fetch a new one, which the login service hands out. */
