@@ -96,6 +96,15 @@ final class Faults {
                 .as("executions of %s", requestId).isEqualTo(1));
     }
 
+    /**
+     * Genesys saw exactly the executions the retry's record shows as attempts: none lost from the record, none sent
+     * twice.
+     */
+    static void assertExecutedAsRecorded(String requestId, JsonPath record) {
+        assertThat(executionsByRequestId().getOrDefault(requestId, 0)).as("executions of %s", requestId)
+                .isEqualTo(record.getList("attempts").size());
+    }
+
     /** How many executions reached the Genesys stub for each requestId, since its last reset. */
     static Map<String, Integer> executionsByRequestId() {
         Map<String, Integer> executions = new HashMap<>();

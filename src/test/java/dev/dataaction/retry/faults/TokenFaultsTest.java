@@ -155,6 +155,7 @@ class TokenFaultsTest {
             assertThat(record.getList("attempts.number", Integer.class)).as("attempts of %s", id).containsOnly(1);
             assertThat(record.getList("attempts.outcome")).as("attempts of %s", id).endsWith("SUCCESS")
                     .containsOnlyOnce("SUCCESS");
+            Faults.assertExecutedAsRecorded(id, record);
         }
         assertOneTokenRequestAtATime();
         Faults.assertHealthy();

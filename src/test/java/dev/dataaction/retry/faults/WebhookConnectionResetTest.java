@@ -81,6 +81,7 @@ class WebhookConnectionResetTest {
             JsonPath record = Retries.awaitRecord(requestId, Retries::isFinished, "a terminal status");
             assertThat(record.getString("status")).as("outcome of %s", requestId).isEqualTo(status);
             assertThat(record.getList("attempts")).hasSize(status.equals("EXHAUSTED") ? 4 : 1);
+            Faults.assertExecutedAsRecorded(requestId, record);
         });
         Faults.assertHealthy();
         int tries = OperationsProfile.WEBHOOK_MAX_ATTEMPTS;
