@@ -94,7 +94,8 @@ final class HostileJson {
                 Tuple.of(8, item.list().ofMaxSize(12)
                         .map(items -> body("batch", "[" + String.join(",", items) + "]", items.size()))),
                 Tuple.of(1, Arbitraries.integers().between(101, 150)
-                        .map(count -> body("batch over the limit", "[" + String.join(",", nCopies(count, "{}")) + "]",
+                        .map(count -> body("batch over the limit",
+                                "[" + String.join(",", Collections.nCopies(count, "{}")) + "]",
                                 count))),
                 Tuple.of(2, value(3).filter(text -> !text.startsWith("[")).map(text -> body("not an array", text, -1))),
                 Tuple.of(1, deepNesting().map(text -> body("deep nesting", text, -1))),
@@ -108,7 +109,7 @@ final class HostileJson {
     }
 
     /** An object with the three fields in any order, each valid, of the wrong type, hostile or absent, and extra fields. */
-    static Arbitrary<String> retryRequest(String actionPrefix) {
+    private static Arbitrary<String> retryRequest(String actionPrefix) {
         Arbitrary<Optional<String>> actionId = member("actionId", Arbitraries.frequencyOf(
                 Tuple.of(6, validActionId(actionPrefix).map(id -> quote(id, Escaping.MINIMAL))),
                 Tuple.of(2, jsonString()),
@@ -136,8 +137,8 @@ final class HostileJson {
         }).flatMap(Arbitraries::shuffle).map(members -> "{" + String.join(",", members) + "}");
     }
 
-    /** Any JSON value, nested up to {@code depth}; strings and numbers are often not valid JSON. */
-    static Arbitrary<String> value(int depth) {
+    /** Any JSON value, nested up to {@code depth}; a scalar now and then is not JSON. */
+    private static Arbitrary<String> value(int depth) {
         if (depth == 0) {
             return scalar();
         }
@@ -165,7 +166,7 @@ final class HostileJson {
     }
 
     /** A JSON string of hostile text, escaped one way or another. */
-    static Arbitrary<String> jsonString() {
+    private static Arbitrary<String> jsonString() {
         return Combinators.combine(text(), Arbitraries.of(Escaping.class)).as(HostileJson::quote);
     }
 
@@ -246,8 +247,8 @@ final class HostileJson {
         return new Body(kind, wtf8(json), items);
     }
 
-    /** Writes JSON text as a JSON string; lone surrogates stay lone, raw or escaped. */
-    static String quote(String text, Escaping escaping) {
+    /** Writes text as a JSON string; lone surrogates stay lone, raw or escaped. */
+    private static String quote(String text, Escaping escaping) {
         StringBuilder quoted = new StringBuilder(text.length() + 2).append('"');
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -266,7 +267,7 @@ final class HostileJson {
      * UTF-8, except that a lone surrogate is written as the three bytes UTF-8 would give its code unit, which no UTF-8
      * decoder accepts; Java's own encoder would quietly replace it with {@code ?}.
      */
-    static byte[] wtf8(String text) {
+    private static byte[] wtf8(String text) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(text.length() + 16);
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -290,9 +291,5 @@ final class HostileJson {
         System.arraycopy(inserted, 0, spliced, at, inserted.length);
         System.arraycopy(bytes, at, spliced, at + inserted.length, bytes.length - at);
         return spliced;
-    }
-
-    private static List<String> nCopies(int count, String item) {
-        return Collections.nCopies(count, item);
     }
 }

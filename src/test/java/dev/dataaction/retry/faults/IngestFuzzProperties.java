@@ -44,7 +44,7 @@ class IngestFuzzProperties {
     private static final Set<String> EVER_ACCEPTED = ConcurrentHashMap.newKeySet();
     private static volatile String actionPrefix;
 
-    /** Forgets earlier runs; valid generated requests name actions starting with {@code prefix}. */
+    /** Starts a run with no retry accepted yet; valid generated requests name actions starting with {@code prefix}. */
     static void startRun(String prefix) {
         actionPrefix = prefix;
         ACCEPTED.clear();
