@@ -45,17 +45,21 @@ class TokenFaultsTest {
     /** How long the login service takes to answer in the tests that look at overlapping token requests. */
     private static final int TOKEN_DELAY_MS = 300;
 
+    private LogCapture audit;
+
     /** Starts each test with the usual day-long token cached, whatever the tests before left. */
     @BeforeEach
     void resetGenesysWithATokenCached() {
         GenesysStub.reset();
         cacheToken(GenesysStub.ACCESS_TOKEN, 86_400);
         GenesysStub.server().resetRequests();
+        audit = LogCapture.of(LogCapture.AUDIT);
     }
 
     /** Leaves a token valid for a day cached, as the other tests expect to find it. */
     @AfterEach
     void leaveALongLivedTokenBehind() {
+        audit.close();
         Retries.leaveNothingBehind();
         GenesysStub.reset();
         cacheToken(GenesysStub.ACCESS_TOKEN, 86_400);
@@ -109,7 +113,6 @@ class TokenFaultsTest {
                 .willReturn(noToken.withFixedDelay(TOKEN_DELAY_MS)));
         GenesysStub.server().resetRequests();
 
-        LogCapture audit = LogCapture.of(LogCapture.AUDIT);
         List<String> ids = new ArrayList<>();
         for (int run = 0; run < 5; run++) {
             ids.add(Retries.submitAccepted(actionId, "run-" + run, "{}"));
@@ -143,7 +146,6 @@ class TokenFaultsTest {
                 .allSatisfy(execution -> assertThat(execution.getHeader("Authorization"))
                         .isEqualTo("Bearer " + GenesysStub.ACCESS_TOKEN));
 
-        audit.close();
         assertThat(audit.events("TOKEN_REFRESHED")).as("tokens said to be obtained").isEmpty();
         assertThat(audit.events("AUTH_FAILURE")).as("failed token requests in the audit trail").isNotEmpty();
 
