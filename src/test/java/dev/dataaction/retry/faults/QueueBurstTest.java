@@ -79,13 +79,20 @@ class QueueBurstTest {
         assertThat(during.increaseSince(before, REJECTED_QUEUE_FULL)).isEqualTo(burst - depth);
         assertThat(during.value("orchestrator_queue_in_use")).isEqualTo(depth);
 
+        List<String> requestIds = accepted.stream().map(n -> Faults.requestIdOf(answers.get(n))).toList();
+        for (String requestId : requestIds) {
+            Retries.awaitRecord(requestId, record -> "PENDING".equals(record.getString("status"))
+                    && !record.getList("attempts").isEmpty(), "held after its first attempt");
+        }
+
         // released before the fourth attempt, about 9 s after acceptance, would exhaust the retries
         GenesysStub.server().removeStub(hold);
         GenesysStub.server().stubFor(post(urlMatching(executePath(prefix + "-[0-9]+")))
                 .willReturn(GenesysStub.ok("{\"released\":true}")));
 
-        for (int n : accepted) {
-            String requestId = Faults.requestIdOf(answers.get(n));
+        for (int i = 0; i < accepted.size(); i++) {
+            int n = accepted.get(i);
+            String requestId = requestIds.get(i);
             JsonPath record = Retries.awaitStatus(requestId, "SUCCEEDED");
             List<String> outcomes = record.getList("attempts.outcome");
             assertThat(outcomes).as("attempts of %d", n).endsWith("SUCCESS").hasSizeBetween(2, 4);
