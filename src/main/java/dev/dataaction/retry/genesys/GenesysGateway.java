@@ -177,17 +177,11 @@ public class GenesysGateway {
     }
 
     /**
-     * Whether the call failed while the OIDC filter was getting a token, before anything was sent. The OIDC client does
-     * not always fail with its own exception type (an error answer without a body, for example), so a failure thrown
-     * from its code counts too.
+     * Whether the call failed while {@link GenesysTokenFilter} was getting a token, before anything was sent: the filter
+     * reports every such failure as an {@link OidcClientException}.
      */
     private static boolean isTokenFailure(Throwable failure) {
-        return causes(failure, cause -> cause instanceof OidcClientException || thrownByOidcClient(cause));
-    }
-
-    private static boolean thrownByOidcClient(Throwable failure) {
-        StackTraceElement[] frames = failure.getStackTrace();
-        return frames.length > 0 && frames[0].getClassName().startsWith("io.quarkus.oidc.");
+        return causes(failure, cause -> cause instanceof OidcClientException);
     }
 
     private static boolean causes(Throwable failure, Predicate<Throwable> test) {

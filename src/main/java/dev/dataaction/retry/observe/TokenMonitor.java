@@ -8,14 +8,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
 import dev.dataaction.retry.config.GenesysConfig;
-import io.quarkus.oidc.client.OidcClient;
+import dev.dataaction.retry.genesys.GenesysTokenFilter;
 import io.quarkus.oidc.common.OidcEndpoint;
 import io.quarkus.oidc.common.OidcResponseFilter;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.DecodeException;
+import io.vertx.mutiny.core.buffer.Buffer;
 
 /**
  * Watches the OIDC client's token requests, so that readiness reflects whether a token can be obtained without asking
- * for one per probe. The response body is never read: it holds the token.
+ * for one per probe. A request succeeded when its answer is a 2xx that holds an access token; the body is looked at for
+ * that only, never logged or kept: it holds the token.
  */
 @ApplicationScoped
 @OidcEndpoint(OidcEndpoint.Type.TOKEN)
@@ -23,12 +26,12 @@ public class TokenMonitor implements OidcResponseFilter {
 
     private final AuditLog audit;
     private final RetryMetrics metrics;
-    private final Instance<OidcClient> tokens;
+    private final Instance<GenesysTokenFilter> tokens;
     private final long recheckNanos;
     private final AtomicLong lastRecheck = new AtomicLong(System.nanoTime());
     private volatile boolean lastRequestFailed;
 
-    TokenMonitor(AuditLog audit, RetryMetrics metrics, Instance<OidcClient> tokens, GenesysConfig genesys) {
+    TokenMonitor(AuditLog audit, RetryMetrics metrics, Instance<GenesysTokenFilter> tokens, GenesysConfig genesys) {
         this.audit = audit;
         this.metrics = metrics;
         this.tokens = tokens;
@@ -40,7 +43,7 @@ public class TokenMonitor implements OidcResponseFilter {
         int status = response.statusCode();
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("httpStatus", status);
-        if (status >= 200 && status < 300) {
+        if (status >= 200 && status < 300 && holdsAnAccessToken(response.responseBody())) {
             lastRequestFailed = false;
             audit.write(AuditEvent.TOKEN_REFRESHED, fields);
         } else {
@@ -75,10 +78,22 @@ public class TokenMonitor implements OidcResponseFilter {
         long now = System.nanoTime();
         long last = lastRecheck.get();
         if (now - last >= recheckNanos && lastRecheck.compareAndSet(last, now)) {
+            // through the token manager the retries use, so that a request of theirs on its way is joined, not doubled;
             // the outcome reaches filter() as the token response; a connection failure leaves the state as it is
-            tokens.get().getTokens().subscribe().with(fetched -> {
+            tokens.get().refresh().subscribe().with(fetched -> {
             }, failed -> {
             });
+        }
+    }
+
+    private static boolean holdsAnAccessToken(Buffer body) {
+        if (body == null || body.length() == 0) {
+            return false;
+        }
+        try {
+            return body.toJsonObject().getValue("access_token") instanceof String token && !token.isBlank();
+        } catch (DecodeException | ClassCastException notATokenAnswer) {
+            return false;
         }
     }
 
