@@ -40,6 +40,7 @@ function parseArgs(argv) {
     baseDelayMs: Number(a['base-delay-ms'] || 0),
     factor: Number(a.factor || 2),
     maxDelayMs: Number(a['max-delay-ms'] || 30000),
+    jitter: Number(a.jitter || 0),
     stubLatencyMs: Number(a['stub-latency-ms'] || 0),
     rate: Number(a.rate || 500),
     durationS: Number(a['duration-s'] || 60),
@@ -546,6 +547,9 @@ async function backoff(ctx) {
     gap23.push(t[2] - t[1] - delayBefore(3));
   }
   const [s1, s12, s23, all] = [stats(firstLag), stats(gap12), stats(gap23), stats(gap12.concat(gap23))];
+  // the error beyond the configured jitter: how far a gap fell outside delay × (1 ± jitter)
+  const beyond = (errors, n) => errors.map((e) => Math.max(0, Math.abs(e) - ctx.jitter * delayBefore(n)));
+  const outside = stats(beyond(gap12, 2).concat(beyond(gap23, 3)));
   if (measured !== succeeded) throw new Error(`${succeeded} retries SUCCEEDED but ${measured} made 3 requests`);
   return {
     count,
@@ -553,6 +557,8 @@ async function backoff(ctx) {
     gap12MeanMs: round(s12.mean), gap12P99Ms: round(s12.p99), gap12MinMs: round(s12.min),
     gap23MeanMs: round(s23.mean), gap23P99Ms: round(s23.p99), gap23MinMs: round(s23.min),
     errorMeanMs: round(all.mean), errorP99Ms: round(all.p99), errorMaxMs: round(all.max),
+    jitter: ctx.jitter,
+    beyondJitterMeanMs: round(outside.mean), beyondJitterP99Ms: round(outside.p99), beyondJitterMaxMs: round(outside.max),
     firstLagP50Ms: round(s1.p50), firstLagP99Ms: round(s1.p99),
     notSucceeded: count - succeeded,
     subMsTimerErrors: subMsTimerErrors(ctx) - timerErrors0,
@@ -570,6 +576,7 @@ async function main() {
       overhead: () => overhead(ctx),
       waiting: () => waiting(ctx),
       backoff: () => backoff(ctx),
+      'backoff-jitter': () => backoff(ctx),
     };
     if (!scenarios[ctx.scenario]) throw new Error(`unknown scenario ${ctx.scenario}`);
     const metrics = await scenarios[ctx.scenario]();

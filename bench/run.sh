@@ -6,7 +6,7 @@
 #
 #   --quick    one smaller run of each scenario, for trying the harness out (not for reporting)
 #   --runs N   runs per scenario (default 3); the table shows the median
-#   --only     a subset of: throughput, throughput-503, overhead, waiting, backoff
+#   --only     a subset of: throughput, throughput-503, overhead, waiting, backoff, backoff-jitter
 #   --throughput-delay D   base delay of scenario 1 (default 1ms, as the goal is defined); see bench/README.md
 #   --profile  record a Java Flight Recording of the service in each scenario (results/<run>/<scenario>.jfr);
 #              it costs CPU, so numbers taken with it are not comparable
@@ -23,7 +23,7 @@ RUNS=3
 QUICK=0
 PROFILE=0
 THROUGHPUT_DELAY=1ms
-ONLY="throughput,throughput-503,overhead,waiting,backoff"
+ONLY="throughput,throughput-503,overhead,waiting,backoff,backoff-jitter"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1; RUNS=1 ;;
@@ -223,6 +223,12 @@ fi
 if wants backoff; then
   run_scenario backoff "--script 503,503,200" "--base-delay-ms 200 --factor 2 --max-delay-ms 30000" \
     -Dorchestrator.retry.base-delay=200ms -Dorchestrator.retry.backoff-factor=2 -Dorchestrator.retry.jitter-factor=0 \
+    -Dorchestrator.retry.max-delay=30s
+fi
+# 4b. The same with the default jitter of 0.1, as the goal is stated: the error beyond the configured jitter
+if wants backoff-jitter; then
+  run_scenario backoff-jitter "--script 503,503,200" "--base-delay-ms 200 --factor 2 --max-delay-ms 30000 --jitter 0.1" \
+    -Dorchestrator.retry.base-delay=200ms -Dorchestrator.retry.backoff-factor=2 -Dorchestrator.retry.jitter-factor=0.1 \
     -Dorchestrator.retry.max-delay=30s
 fi
 
