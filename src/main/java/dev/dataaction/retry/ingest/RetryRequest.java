@@ -16,6 +16,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public record RetryRequest(
         @NotBlank(message = "is required") @Size(max = 128, message = "must be at most 128 characters") @Pattern(regexp = "^[a-zA-Z0-9-]+$", message = "may contain only letters, digits and '-'") String actionId,
-        @NotBlank(message = "is required") @Size(max = 256, message = "must be at most 256 characters") String originalRunId,
+        @NotBlank(message = "is required") @Size(max = 256, message = "must be at most 256 characters") @Pattern(regexp = "^[^\\p{Cc}\\p{Zl}\\p{Zp}]*$", message = "may not contain control characters or line breaks") String originalRunId,
         @NotNull(message = "is required") ObjectNode requestPayload) {
 }

@@ -74,6 +74,11 @@ class IngestValidationTest {
                 Arguments.of("originalRunId of 257 characters", with("originalRunId", "r".repeat(257)),
                         List.of("originalRunId")),
                 Arguments.of("originalRunId an object", with("originalRunId", Map.of("id", 1)), List.of("originalRunId")),
+                // it is written to the audit trail: a line break would let a caller forge log lines
+                Arguments.of("originalRunId with a line break", with("originalRunId", "run-1\nRETRY_SUCCESS requestId=x"),
+                        List.of("originalRunId")),
+                Arguments.of("originalRunId with a control character", with("originalRunId", "run-\u0007"),
+                        List.of("originalRunId")),
                 Arguments.of("requestPayload missing", with("requestPayload", ABSENT), List.of("requestPayload")),
                 Arguments.of("requestPayload null", with("requestPayload", null), List.of("requestPayload")),
                 Arguments.of("requestPayload an array", with("requestPayload", List.of(1, 2)), List.of("requestPayload")),
