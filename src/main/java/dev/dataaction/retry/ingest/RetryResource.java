@@ -131,11 +131,8 @@ public class RetryResource {
     @APIResponse(responseCode = "200", description = "The retry", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RetryRecord.class)))
     @APIResponse(responseCode = "404", description = "Unknown, or forgotten after its retention", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<RetryRecord> get(@RestPath String requestId) {
-        Optional<UUID> id = requestIdOf(requestId);
-        if (id.isEmpty()) {
-            throw notFound(requestId);
-        }
-        return fromStore(store.find(id.get())).map(found -> found.orElseThrow(() -> notFound(requestId)));
+        UUID id = requestIdOf(requestId);
+        return fromStore(store.find(id)).map(found -> found.orElseThrow(() -> notFound(requestId)));
     }
 
     /** Retries newest first, optionally of one status or one action. */
@@ -161,11 +158,8 @@ public class RetryResource {
     @APIResponse(responseCode = "409", description = "The retry has not finished, or it succeeded", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "429", description = "Queue full; try again after Retry-After seconds", headers = @Header(name = "Retry-After"), content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> redrive(@RestPath String requestId) {
-        Optional<UUID> id = requestIdOf(requestId);
-        if (id.isEmpty()) {
-            throw notFound(requestId);
-        }
-        return fromStore(pipeline.redrive(id.get())).map(redrive -> switch (redrive) {
+        UUID id = requestIdOf(requestId);
+        return fromStore(pipeline.redrive(id)).map(redrive -> switch (redrive) {
             case Redrive.Submitted submitted -> answer(submitted.admission());
             case Redrive.NotRedrivable stays -> throw new ProblemException(Problem.of(ProblemType.NOT_REDRIVABLE,
                     "Retry " + requestId + " is " + stays.retry().status()
@@ -203,11 +197,8 @@ public class RetryResource {
     @APIResponse(responseCode = "404", description = "Unknown retry", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "Already finished", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<RetryRecord> cancel(@RestPath String requestId) {
-        Optional<UUID> id = requestIdOf(requestId);
-        if (id.isEmpty()) {
-            throw notFound(requestId);
-        }
-        return fromStore(pipeline.cancel(id.get())).map(cancellation -> switch (cancellation) {
+        UUID id = requestIdOf(requestId);
+        return fromStore(pipeline.cancel(id)).map(cancellation -> switch (cancellation) {
             case Cancellation.Cancelled cancelled -> cancelled.retry();
             case Cancellation.AlreadyFinished finished -> throw new ProblemException(Problem.of(
                     ProblemType.ALREADY_FINISHED, "Retry " + requestId + " has already finished as "
@@ -334,11 +325,12 @@ public class RetryResource {
         return Problem.of(ProblemType.UNAVAILABLE, "The service is shutting down; send the retry to another instance.");
     }
 
-    private static Optional<UUID> requestIdOf(String requestId) {
+    /** The path's requestId; one that is not a UUID names no retry: 404. */
+    private static UUID requestIdOf(String requestId) {
         try {
-            return Optional.of(UUID.fromString(requestId));
+            return UUID.fromString(requestId);
         } catch (IllegalArgumentException notAUuid) {
-            return Optional.empty();
+            throw notFound(requestId);
         }
     }
 

@@ -292,10 +292,10 @@ public class PostgresRetryStore implements RetryStore {
     private RetryRecord record(Row row) {
         RetryStatus status = RetryStatus.valueOf(row.getString("status"));
         return new RetryRecord(row.getUUID("request_id"), row.getString("action_id"), row.getString("original_run_id"),
-                status, read(row.getString("attempts"), json -> json.readValue(row.getString("attempts"), ATTEMPTS)),
+                status, read(row.getString("attempts"), (json, text) -> json.readValue(text, ATTEMPTS)),
                 status == RetryStatus.PENDING ? instant(row, "due_at") : null,
-                read(row.getString("result"), json -> json.readTree(row.getString("result"))), row.getString("run_id"),
-                read(row.getString("last_error"), json -> json.readValue(row.getString("last_error"), LastError.class)),
+                read(row.getString("result"), ObjectMapper::readTree), row.getString("run_id"),
+                read(row.getString("last_error"), (json, text) -> json.readValue(text, LastError.class)),
                 instant(row, "accepted_at"), instant(row, "completed_at"));
     }
 
@@ -310,7 +310,7 @@ public class PostgresRetryStore implements RetryStore {
     }
 
     private ObjectNode payload(Row row) {
-        return read(row.getString("payload"), json -> (ObjectNode) json.readTree(row.getString("payload")));
+        return read(row.getString("payload"), (json, text) -> (ObjectNode) json.readTree(text));
     }
 
     private static <T> Optional<T> first(RowSet<Row> rows, Function<Row, T> mapping) {
@@ -333,8 +333,9 @@ public class PostgresRetryStore implements RetryStore {
         return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
     }
 
+    /** Reads a JSON column's text. */
     private interface Reading<T> {
-        T from(ObjectMapper json) throws JsonProcessingException;
+        T from(ObjectMapper json, String text) throws JsonProcessingException;
     }
 
     private <T> T read(String column, Reading<T> reading) {
@@ -342,7 +343,7 @@ public class PostgresRetryStore implements RetryStore {
             return null;
         }
         try {
-            return reading.from(json);
+            return reading.from(json, column);
         } catch (JsonProcessingException corrupt) {
             throw new IllegalStateException("A stored retry holds JSON that cannot be read", corrupt);
         }
