@@ -32,8 +32,10 @@ import dev.dataaction.retry.store.RetryRecord;
 import dev.dataaction.retry.store.RetryStatus;
 import dev.dataaction.retry.store.RetryStore;
 import dev.dataaction.retry.store.StoredSubmission;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
@@ -234,15 +236,23 @@ public class RetryPipeline {
         }
     }
 
+    /**
+     * Drives the retry on a Vert.x context of its own, on the event loop it came from. The loop is put together there,
+     * outside the request that submitted the retry: built inside it, every step would run with that ended request's
+     * context restored (keeping its state reachable while the retry waits, and costing the REST client an exception per
+     * attempt when it looks for the request's headers).
+     */
     private void drive(Retry retry) {
         driven.put(retry.requestId(), retry);
-        retry.attach(Multi.createBy().repeating().uni(() -> step(retry)).whilst(next -> next == Next.AGAIN)
+        Context own = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        own.runOnContext(ignored -> retry.attach(Multi.createBy().repeating().uni(() -> step(retry))
+                .whilst(next -> next == Next.AGAIN)
                 .onTermination().invoke(() -> {
                     driven.remove(retry.requestId(), retry);
                     queue.release(retry);
                 })
-                .subscribe().with(ignored -> {
-                }, failure -> abandon(retry, failure)));
+                .subscribe().with(ignoredNext -> {
+                }, failure -> abandon(retry, failure))));
     }
 
     /** One turn: wait until the retry is due, attempt, classify, and write the outcome before acting on it. */

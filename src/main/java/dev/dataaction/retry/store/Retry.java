@@ -35,6 +35,7 @@ public final class Retry {
     private int attemptInFlight;
     private Instant inFlightSince;
     private Cancellable schedule;
+    private boolean waitingStopped;
     private boolean slotReleased;
 
     public Retry(String actionId, String originalRunId, ObjectNode payload, Instant acceptedAt, Duration maxDuration,
@@ -138,10 +139,13 @@ public final class Retry {
         return status == RetryStatus.IN_FLIGHT ? inFlightSince : null;
     }
 
-    /** Keeps the subscription that drives this retry, so that a cancellation can drop its pending delay. */
+    /**
+     * Keeps the subscription that drives this retry, so that a cancellation can drop its pending delay. A retry cancelled
+     * or told to stop waiting before its subscription arrived is stopped at once.
+     */
     public synchronized void attach(Cancellable schedule) {
         this.schedule = schedule;
-        if (status == RetryStatus.CANCELLED) {
+        if (status == RetryStatus.CANCELLED || waitingStopped) {
             schedule.cancel();
         }
     }
@@ -239,6 +243,7 @@ public final class Retry {
         if (status != RetryStatus.PENDING) {
             return false;
         }
+        waitingStopped = true;
         if (schedule != null) {
             schedule.cancel();
         }
