@@ -12,13 +12,13 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import io.smallrye.mutiny.Uni;
 
 /**
  * The Genesys Cloud Platform API, as far as this service uses it. Every status comes back as a response (the default exception
- * mapper is disabled in configuration) so that {@link GenesysGateway} classifies each answer itself.
+ * mapper is disabled in configuration) so that {@link GenesysGateway} classifies each answer itself. Bodies go out as JSON
+ * the gateway has already written: the client's Jackson writer would read the parameter's annotations by reflection on
+ * every call, looking for a {@code @JsonView}.
  */
 @RegisterRestClient(configKey = "genesys")
 @RegisterProvider(GenesysTokenFilter.class)
@@ -33,10 +33,10 @@ interface GenesysActionsApi {
     @POST
     @Path("/integrations/actions/{actionId}/execute")
     Uni<Response> execute(@PathParam("actionId") String actionId,
-            @HeaderParam(CORRELATION_HEADER) String correlationId, JsonNode input);
+            @HeaderParam(CORRELATION_HEADER) String correlationId, byte[] input);
 
     @POST
     @Path("/integration/actions/{actionId}/runs")
     Uni<Response> submitRun(@PathParam("actionId") String actionId,
-            @HeaderParam(CORRELATION_HEADER) String correlationId, RunSubmission submission);
+            @HeaderParam(CORRELATION_HEADER) String correlationId, byte[] submission);
 }

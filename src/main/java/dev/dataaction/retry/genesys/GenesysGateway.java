@@ -78,14 +78,23 @@ public class GenesysGateway {
     private Uni<Execution> send(Retry retry, int attempt) {
         String correlationId = retry.requestId().toString();
         Uni<Response> answer = switch (mode) {
-            case EXECUTE -> api.execute(retry.actionId(), correlationId, retry.payload());
-            case RUNS -> api.submitRun(retry.actionId(), correlationId, new RunSubmission(retry.payload(),
-                    new RunSubmission.Metadata(retry.originalRunId(), attempt, correlationId)));
+            case EXECUTE -> api.execute(retry.actionId(), correlationId, body(retry.payload()));
+            case RUNS -> api.submitRun(retry.actionId(), correlationId, body(new RunSubmission(retry.payload(),
+                    new RunSubmission.Metadata(retry.originalRunId(), attempt, correlationId))));
         };
         return answer
                 .onFailure(GenesysGateway::isTokenFailure).transform(TokenUnavailable::new)
                 .onFailure(failure -> !(failure instanceof TokenUnavailable)).transform(GenesysGateway::noAnswer)
                 .map(this::classify);
+    }
+
+    /** A JSON tree or record always writes; a failure here is a bug, and the attempt ends as an internal error. */
+    private byte[] body(Object value) {
+        try {
+            return json.writeValueAsBytes(value);
+        } catch (JsonProcessingException unwritable) {
+            throw new IllegalStateException("the request body could not be written as JSON", unwritable);
+        }
     }
 
     private Execution classify(Response response) {

@@ -62,6 +62,7 @@ public class RetryLifecycleTest {
         genesys.verify(3, postRequestedFor(urlEqualTo(path))
                 .withHeader("ININ-Correlation-Id", equalTo(id))
                 .withHeader("Authorization", equalTo("Bearer " + GenesysStub.ACCESS_TOKEN))
+                .withHeader("Content-Type", equalTo("application/json"))
                 .withRequestBody(equalTo("{\"customer\":\"42\"}")));
     }
 }
