@@ -100,6 +100,9 @@ const SECTIONS = [
     ['backoff', 'gap23P99Ms', 'gap 2→3 minus 800 ms, p99', 'ms'],
     ['backoff', 'errorMeanMs', 'both gaps, mean error', 'ms'],
     ['backoff', 'errorP99Ms', 'both gaps, p99 error (no jitter allowed: stricter than the goal)', 'ms', lt(25)],
+    ['backoff', 'answerP99Ms', 'error part: the answer\'s way back (service end of attempt − stub arrival), p99', 'ms'],
+    ['backoff', 'timerP99Ms', 'error part: the service\'s timer (next start − (end + delay)), p99', 'ms'],
+    ['backoff', 'requestP99Ms', 'error part: the request\'s way out (stub arrival − service start), p99', 'ms'],
     ['backoff', 'firstLagP99Ms', 'attempt 1 lag p99 (all due at once)', 'ms'],
     ['backoff', 'notSucceeded', 'retries that ended otherwise than SUCCEEDED (left out above)', 'retries', eq(0)],
     ['backoff', 'subMsTimerErrors', '… of them stopped by the sub-millisecond timer error', 'retries'],
@@ -126,7 +129,7 @@ out.push(`- Load average (1, 5, 15 min) at start -> end: ${info.load}`);
 out.push(`- Service commit: ${info.commit}`);
 out.push(`- Command: \`${info.command}\``);
 out.push(`- Runs per scenario: ${info.runs}; the median of the runs that succeeded is shown, then every run's value` +
-  '; each service instance first serves an unreported warm-up run' +
+  '; each service instance first serves unreported warm-up runs (listed under the table for scenarios 4 and 4b)' +
   (info.quick === '1' ? '\n- QUICK MODE: one smaller run per scenario; the goals are indicative only' : '') +
   (info.profile === '1' ? '\n- PROFILING: Flight Recorder was on; the numbers carry its overhead' : ''));
 out.push('');
@@ -168,6 +171,20 @@ const grown = runs.filter((r) => r.ok && r.metrics.newThreads);
 if (grown.length) {
   out.push('Threads that appeared during scenario 3 (names from /proc, at most 15 characters):', '');
   for (const r of grown) out.push(`- run ${r.run}: ${r.metrics.newThreads}`);
+  out.push('');
+}
+// The backoff scenarios' warm-up runs, in order: how precise the service is from its first burst on, while the JIT
+// compiler is still at work.
+const WARMUP_TREND = { backoff: ['errorP99Ms', 'p99 gap error'], 'backoff-jitter': ['beyondJitterP99Ms', 'p99 error beyond the jitter'] };
+const trends = Object.entries(WARMUP_TREND)
+  .map(([scenario, [key, what]]) => [scenario, what, all.filter((r) => r.warmup && r.scenario === scenario)])
+  .filter(([, , warmups]) => warmups.length > 0);
+if (trends.length) {
+  out.push('Warm-up runs of scenarios 4 and 4b, in order from the service\'s start (not in the medians above):', '');
+  for (const [scenario, what, warmups] of trends) {
+    const values = warmups.map((r) => (r.ok ? `${fmt(r.metrics[WARMUP_TREND[scenario][0]])} ms` : 'failed'));
+    out.push(`- ${scenario}, ${what}: ${values.join(', ')}`);
+  }
   out.push('');
 }
 if (warmupFailures.length) {
