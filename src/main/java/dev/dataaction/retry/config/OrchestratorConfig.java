@@ -206,6 +206,17 @@ public interface OrchestratorConfig {
         @DurationMin(millis = 1)
         Duration connectTimeout();
 
+        /**
+         * How long one statement may go unanswered, waiting for a connection included, before the operation fails: a
+         * database that accepts connections but does not answer (a lock held elsewhere, a network that drops packets) then
+         * gets a submission 503 instead of a hanging request, and does not stop this replica from looking for due
+         * retries. Keep it above {@code connect-timeout}, so that a database that cannot be reached at all is told apart
+         * from one whose answer is late (after which a write may still be applied).
+         */
+        @WithDefault("10s")
+        @DurationMin(millis = 1)
+        Duration queryTimeout();
+
         /** Retries claimed at most per look. */
         @WithDefault("50")
         @Min(1)

@@ -44,6 +44,7 @@ import dev.dataaction.retry.store.RetryQuery;
 import dev.dataaction.retry.store.RetryRecord;
 import dev.dataaction.retry.store.RetryStatus;
 import dev.dataaction.retry.store.RetryStore;
+import dev.dataaction.retry.store.StoreTimeout;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -248,15 +249,16 @@ public class RetryResource {
     private <T> Uni<T> fromStore(Uni<T> call) {
         return call.onFailure(failure -> !(failure instanceof ProblemException)).transform(failure -> {
             LOG.warnf("The retry store did not answer: %s", failure.getMessage());
-            return storeUnavailable();
+            return new ProblemException(storeUnavailable(failure instanceof StoreTimeout), retryAfter);
         });
     }
 
-    private ProblemException storeUnavailable() {
-        return new ProblemException(Problem.of(ProblemType.STORE_UNAVAILABLE,
-                "The retry store cannot be reached; nothing was changed. Try again in "
-                        + retryAfter.toSeconds() + " s."),
-                retryAfter);
+    /** A late answer leaves a write's outcome unknown; every request here is safe to repeat. */
+    private Problem storeUnavailable(boolean late) {
+        return Problem.of(ProblemType.STORE_UNAVAILABLE, late
+                ? "The retry store did not answer in time; a change this request asked for may yet be made. Repeating "
+                        + "the request is safe; try again in " + retryAfter.toSeconds() + " s."
+                : "The retry store cannot be reached; nothing was changed. Try again in " + retryAfter.toSeconds() + " s.");
     }
 
     private static Response answer(Admission admission) {
@@ -317,8 +319,11 @@ public class RetryResource {
     }
 
     private static Problem storeUnreachable(Admission.StoreUnavailable unreachable) {
-        return Problem.of(ProblemType.STORE_UNAVAILABLE, "The retry store cannot be reached; nothing was stored. Try "
-                + "again in " + unreachable.retryAfter().toSeconds() + " s.");
+        long seconds = unreachable.retryAfter().toSeconds();
+        return Problem.of(ProblemType.STORE_UNAVAILABLE, unreachable.outcomeUnknown()
+                ? "The retry store did not answer in time; the retry may yet be stored. Submitting it again is safe: "
+                        + "if it was stored, it is returned. Try again in " + seconds + " s."
+                : "The retry store cannot be reached; nothing was stored. Try again in " + seconds + " s.");
     }
 
     private static Problem shuttingDown() {

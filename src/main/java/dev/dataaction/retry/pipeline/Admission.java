@@ -19,8 +19,11 @@ public sealed interface Admission {
     record QueueFull(int capacity, Duration retryAfter) implements Admission {
     }
 
-    /** The store could not be reached; nothing was stored. */
-    record StoreUnavailable(Duration retryAfter) implements Admission {
+    /**
+     * The store could not be reached, and nothing was stored; or it did not answer in time ({@code outcomeUnknown}), and
+     * the retry may yet be stored: submitted again, it is then returned as a duplicate.
+     */
+    record StoreUnavailable(Duration retryAfter, boolean outcomeUnknown) implements Admission {
     }
 
     /** The service is shutting down; nothing was stored. */

@@ -31,6 +31,7 @@ import dev.dataaction.retry.store.Retry;
 import dev.dataaction.retry.store.RetryRecord;
 import dev.dataaction.retry.store.RetryStatus;
 import dev.dataaction.retry.store.RetryStore;
+import dev.dataaction.retry.store.StoreTimeout;
 import dev.dataaction.retry.store.StoredSubmission;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
@@ -126,7 +127,7 @@ public class RetryPipeline {
             giveBackIf(driveHere);
             LOG.warnf("Retry of %s not accepted: the store did not answer (%s)", actionId, failure.getMessage());
             telemetry.rejected(actionId, originalRunId, RejectionReason.STORE_UNAVAILABLE);
-            return new Admission.StoreUnavailable(config.queue().retryAfter());
+            return new Admission.StoreUnavailable(config.queue().retryAfter(), failure instanceof StoreTimeout);
         });
     }
 

@@ -1,5 +1,6 @@
 package dev.dataaction.retry.store;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -280,7 +281,9 @@ public class PostgresRetryStore implements RetryStore {
     }
 
     private Uni<RowSet<Row>> query(String sql, Tuple values) {
+        Duration timeout = config.postgres().queryTimeout();
         return pools.get().preparedQuery(sql).execute(values)
+                .ifNoItem().after(timeout).failWith(() -> new StoreTimeout(timeout))
                 .invoke(() -> reachable = true)
                 .onFailure().invoke(failure -> reachable = failure instanceof PgException);
     }

@@ -25,16 +25,21 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 
 /**
- * The database becomes unreachable: submissions are refused with 503 and Retry-After, nothing is half-written, readiness
- * goes DOWN, and the retries accepted before carry on once it is back.
+ * The database becomes unreachable, or stops answering: submissions are refused with 503 and Retry-After, nothing is
+ * half-written, readiness goes DOWN, and the retries accepted before carry on once it is back.
  */
 @QuarkusTest
 @QuarkusTestResource(GenesysStub.class)
 @TestProfile(StoreOutageTest.BehindProxy.class)
 class StoreOutageTest {
 
-    /** The application reaches PostgreSQL through a {@link TcpProxy} that the test can cut. */
+    /** The application reaches PostgreSQL through a {@link TcpProxy} that the test can cut or freeze. */
     public static class BehindProxy implements QuarkusTestProfile {
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("orchestrator.postgres.query-timeout", "1s");
+        }
 
         @Override
         public List<TestResourceEntry> testResources() {
@@ -100,6 +105,36 @@ class StoreOutageTest {
         assertThat(PostgresDatabase.query("SELECT 1 FROM retries WHERE original_run_id = 'run-during'"))
                 .as("the refused submission left nothing behind").isEmpty();
         Retries.submitNew(Retries.requestJson(action, "run-during", "{}"));
+    }
+
+    @Test
+    void aDatabaseThatStopsAnsweringGets503AfterTheQueryTimeoutAndAnUnknownOutcomeIsSettledBySubmittingAgain() {
+        String action = Retries.newActionId();
+        GenesysStub.stubSequence(GenesysStub.executePath(action), GenesysStub.rateLimited("2"), GenesysStub.ok("{}"));
+        String accepted = Retries.submitAccepted(action, "run-before", "{}");
+        Retries.awaitRecord(accepted, record -> record.getList("attempts").size() == 1, "its first attempt");
+        String other = Retries.newActionId();
+        GenesysStub.stubSequence(GenesysStub.executePath(other), GenesysStub.ok("{}"));
+
+        ProxiedDatabase.proxy.freeze();
+        Response unanswered = Retries.submit(Retries.requestJson(other, "run-while-frozen", "{}"));
+
+        assertThat(unanswered.statusCode()).as(unanswered.asString()).isEqualTo(503);
+        assertThat(unanswered.<String> path("type")).isEqualTo(Retries.PROBLEM_TYPE_PREFIX + "store-unavailable");
+        assertThat(unanswered.<String> path("detail")).contains("may yet be stored");
+        assertThat(unanswered.header("Retry-After")).isEqualTo("2");
+        awaitReady(false);
+
+        ProxiedDatabase.proxy.restore();
+        awaitReady(true);
+        Retries.awaitStatus(accepted, "SUCCEEDED");
+        // whether or not the held INSERT was applied once the database answered, the same submission now yields one retry
+        Response again = Retries.submit(Retries.requestJson(other, "run-while-frozen", "{}"));
+        assertThat(again.statusCode()).as(again.asString()).isIn(200, 202);
+        Retries.awaitStatus(again.path("requestId"), "SUCCEEDED");
+        assertThat(PostgresDatabase.query("SELECT request_id FROM retries WHERE original_run_id = 'run-while-frozen'"))
+                .hasSize(1);
+        assertThat(GenesysStub.requestsTo(GenesysStub.executePath(other))).hasSize(1);
     }
 
     private static void awaitReady(boolean up) {

@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP relay on a fixed local port in front of another server, which a test can cut (every connection is closed and new
- * ones are refused) and restore: a network outage between the application and that server.
+ * ones are refused), freeze (connections stay open but nothing is relayed) and restore: a network outage, or a server
+ * that stops answering, between the application and that server.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -21,6 +22,8 @@ public final class TcpProxy implements AutoCloseable {
     private final String targetHost;
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Object gate = new Object();
+    private boolean frozen;
     private volatile ServerSocket listener;
 
     public TcpProxy(String targetHost, int targetPort) {
@@ -41,8 +44,21 @@ public final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
+    /**
+     * Keeps every connection, and accepts new ones, but relays nothing until {@link #restore()}: what was held goes on then.
+     */
+    public void freeze() {
+        synchronized (gate) {
+            frozen = true;
+        }
+    }
+
     /** Accepts and relays connections again; nothing changes while it already does. */
     public synchronized void restore() {
+        synchronized (gate) {
+            frozen = false;
+            gate.notifyAll();
+        }
         if (listener != null && !listener.isClosed()) {
             return;
         }
@@ -78,15 +94,30 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     private void relay(Socket from, Socket to) {
+        byte[] buffer = new byte[8192];
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-            in.transferTo(out);
+            for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+                awaitThaw();
+                out.write(buffer, 0, read);
+                out.flush();
+            }
         } catch (IOException broken) {
             // the other direction, or cut(), closed the pair
+        } catch (InterruptedException stopped) {
+            Thread.currentThread().interrupt();
         } finally {
             closeQuietly(from);
             closeQuietly(to);
             open.remove(from);
             open.remove(to);
+        }
+    }
+
+    private void awaitThaw() throws InterruptedException {
+        synchronized (gate) {
+            while (frozen) {
+                gate.wait();
+            }
         }
     }
 
