@@ -82,9 +82,7 @@ class StoreOutageTest {
     @Test
     void submissionsGet503DuringAnOutageAndAcceptedRetriesCarryOnAfterIt() {
         String action = Retries.newActionId();
-        GenesysStub.stubSequence(GenesysStub.executePath(action), GenesysStub.rateLimited("2"), GenesysStub.ok("{}"));
-        String accepted = Retries.submitAccepted(action, "run-before", "{}");
-        Retries.awaitRecord(accepted, record -> record.getList("attempts").size() == 1, "its first attempt");
+        String accepted = waitingOnItsSecondAttempt(action);
 
         ProxiedDatabase.proxy.cut();
         Response refused = Retries.submit(Retries.requestJson(action, "run-during", "{}"));
@@ -109,10 +107,7 @@ class StoreOutageTest {
 
     @Test
     void aDatabaseThatStopsAnsweringGets503AfterTheQueryTimeoutAndAnUnknownOutcomeIsSettledBySubmittingAgain() {
-        String action = Retries.newActionId();
-        GenesysStub.stubSequence(GenesysStub.executePath(action), GenesysStub.rateLimited("2"), GenesysStub.ok("{}"));
-        String accepted = Retries.submitAccepted(action, "run-before", "{}");
-        Retries.awaitRecord(accepted, record -> record.getList("attempts").size() == 1, "its first attempt");
+        String accepted = waitingOnItsSecondAttempt(Retries.newActionId());
         String other = Retries.newActionId();
         GenesysStub.stubSequence(GenesysStub.executePath(other), GenesysStub.ok("{}"));
 
@@ -135,6 +130,14 @@ class StoreOutageTest {
         assertThat(PostgresDatabase.query("SELECT request_id FROM retries WHERE original_run_id = 'run-while-frozen'"))
                 .hasSize(1);
         assertThat(GenesysStub.requestsTo(GenesysStub.executePath(other))).hasSize(1);
+    }
+
+    /** A retry accepted before the outage: rate limited on its first attempt, it succeeds on its second, 2 s later. */
+    private static String waitingOnItsSecondAttempt(String action) {
+        GenesysStub.stubSequence(GenesysStub.executePath(action), GenesysStub.rateLimited("2"), GenesysStub.ok("{}"));
+        String accepted = Retries.submitAccepted(action, "run-before", "{}");
+        Retries.awaitRecord(accepted, record -> record.getList("attempts").size() == 1, "its first attempt");
+        return accepted;
     }
 
     private static void awaitReady(boolean up) {
