@@ -6,6 +6,13 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +31,7 @@ import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.Retries;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
@@ -178,6 +186,45 @@ class IngestValidationTest {
         assertThat(answer.contentType()).startsWith(PROBLEM_JSON);
         assertThat(answer.jsonPath().getString("type")).isEqualTo(PROBLEM_TYPE_PREFIX + "payload-too-large");
         assertThat(answer.jsonPath().getInt("status")).isEqualTo(413);
+    }
+
+    @Test
+    void chunkedBodyOverOneMegabyteIsAnsweredWithAProblemAndNothingIsQueued() throws Exception {
+        String actionId = Retries.newActionId();
+
+        HttpResponse<String> answer = postChunked("{\"actionId\":\"" + actionId
+                + "\",\"originalRunId\":\"run-1\",\"requestPayload\":{\"blob\":\"" + "x".repeat(1_100_000) + "\"}}");
+
+        assertThat(answer.statusCode()).isEqualTo(413);
+        assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type)
+                .startsWith(PROBLEM_JSON));
+        assertThat(answer.body()).contains("\"type\":\"" + PROBLEM_TYPE_PREFIX + "payload-too-large\"");
+        assertNothingQueued(actionId);
+    }
+
+    @Test
+    void chunkedBodyWithinTheLimitIsAccepted() throws Exception {
+        String actionId = Retries.newActionId();
+
+        HttpResponse<String> answer = postChunked(
+                "{\"actionId\":\"" + actionId + "\",\"originalRunId\":\"run-1\",\"requestPayload\":{}}");
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
+    }
+
+    /** A body of unknown length goes out chunked: there is no Content-Length to judge it by. */
+    private static HttpResponse<String> postChunked(String body) throws IOException, InterruptedException {
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port
+                    + "/v1/retries"))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json")
+                    .header("X-API-Key", GenesysStub.API_KEY)
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(
+                            () -> new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8))))
+                    .build();
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     @Test
