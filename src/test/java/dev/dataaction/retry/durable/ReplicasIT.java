@@ -318,7 +318,6 @@ class ReplicasIT {
         return record -> "PENDING".equals(record.path("status").asText()) && record.path("attempts").size() == made;
     }
 
-    /** Each attempt on record as its number and outcome, for example {@code 1 RATE_LIMITED}. */
     /**
      * Checks that the retry was rate limited once and then succeeded, with one execute call each, and returns the second
      * call.
@@ -330,6 +329,7 @@ class ReplicasIT {
         return calls.get(1);
     }
 
+    /** Each attempt on record as its number and outcome, for example {@code 1 RATE_LIMITED}. */
     private static List<String> attempts(JsonNode record) {
         return StreamSupport.stream(record.path("attempts").spliterator(), false)
                 .map(attempt -> attempt.path("number").asInt() + " " + attempt.path("outcome").asText()).toList();
