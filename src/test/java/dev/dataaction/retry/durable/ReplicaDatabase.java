@@ -11,14 +11,15 @@ import java.sql.Statement;
 import dev.dataaction.retry.support.PostgresDatabase;
 
 /**
- * The database the replicas share: {@value #NAME}, on the PostgreSQL server of {@code ORCHESTRATOR_DB_URL} (see
- * {@link PostgresDatabase}; its host, port and parameters are kept, only the database differs). The other tests drop and
- * recreate their tables in the server's own database whenever one of their applications starts, possibly while these
- * tests run, so the replicas keep to a database of their own.
+ * The database the replicas share: the one of {@code ORCHESTRATOR_DB_URL} (see {@link PostgresDatabase}) with
+ * {@code _replicas} added to its name, on the same server (its host, port and parameters are kept). The other tests drop
+ * and recreate their tables in the server's own database whenever one of their applications starts, possibly while these
+ * tests run, so the replicas keep to a database of their own; deriving its name lets two builds that use two databases
+ * of one server run side by side.
  */
 final class ReplicaDatabase {
 
-    static final String NAME = "orchestrator_replicas";
+    static final String NAME = URI.create(PostgresDatabase.URL).getPath().substring(1) + "_replicas";
     /** What the replicas are given as {@code ORCHESTRATOR_DB_URL}. */
     static final String URL = onServerOf(PostgresDatabase.URL, NAME);
 
