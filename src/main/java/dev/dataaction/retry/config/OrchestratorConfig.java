@@ -177,13 +177,22 @@ public interface OrchestratorConfig {
     interface Postgres {
 
         /**
-         * How long a replica's claim on a retry lasts beyond the moment it is due or its attempt started. A replica that
-         * dies keeps its retries this long before another replica takes them over; it must exceed the Genesys read
-         * timeout, or an attempt still on the wire could be taken over.
+         * How long a replica that is alive may keep a waiting retry past its due time before another replica may take it
+         * (a safety net: a live replica makes its attempts on time). An attempt on the wire is never taken from a replica
+         * that is alive, however long Genesys takes to answer.
          */
         @WithDefault("90s")
         @DurationMin(seconds = 1)
         Duration lease();
+
+        /**
+         * How old a replica's heartbeat (written with each look for due retries) may be before the replica is taken for
+         * dead and the others take over its retries, attempts that were on the wire included. It must exceed the poll
+         * interval by a wide margin, or a replica slowed down for a moment would lose its retries.
+         */
+        @WithDefault("15s")
+        @DurationMin(seconds = 1)
+        Duration replicaTimeout();
 
         /** How often each replica looks for due retries that no replica holds. */
         @WithDefault("1s")

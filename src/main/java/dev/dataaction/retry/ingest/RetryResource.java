@@ -44,6 +44,7 @@ import dev.dataaction.retry.store.RetryQuery;
 import dev.dataaction.retry.store.RetryRecord;
 import dev.dataaction.retry.store.RetryStatus;
 import dev.dataaction.retry.store.RetryStore;
+import dev.dataaction.retry.store.StoreFailures;
 import dev.dataaction.retry.store.StoreTimeout;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Multi;
@@ -245,12 +246,16 @@ public class RetryResource {
                 .map(BatchResults::new);
     }
 
-    /** A store that cannot be reached answers 503: the caller may try again, and nothing was half-written. */
+    /**
+     * A store that cannot be reached answers 503: the caller may try again, and nothing was half-written. The outage is
+     * logged by the store, once; a failure that is no outage stays a failure (500).
+     */
     private <T> Uni<T> fromStore(Uni<T> call) {
-        return call.onFailure(failure -> !(failure instanceof ProblemException)).transform(failure -> {
-            LOG.warnf("The retry store did not answer: %s", failure.getMessage());
-            return new ProblemException(storeUnavailable(failure instanceof StoreTimeout), retryAfter);
-        });
+        return call.onFailure(failure -> !(failure instanceof ProblemException) && StoreFailures.isTransient(failure))
+                .transform(failure -> {
+                    LOG.debugf("The retry store did not answer: %s", failure.getMessage());
+                    return new ProblemException(storeUnavailable(failure instanceof StoreTimeout), retryAfter);
+                });
     }
 
     /** A late answer leaves a write's outcome unknown; every request here is safe to repeat. */

@@ -1,7 +1,5 @@
 package dev.dataaction.retry.pipeline;
 
-import java.time.Instant;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -59,11 +57,9 @@ class Claims {
      * IN_FLIGHT, and is taken up again when the lease just taken on it runs out).
      */
     Uni<Integer> claimDue() {
+        // a look that can take nothing still renews this replica's heartbeat
         int free = pipeline.isDraining() ? 0 : Math.min(queue.free(), config.postgres().claimBatch());
-        if (free == 0) {
-            return Uni.createFrom().item(0);
-        }
-        return store.claim(free, Instant.now().plus(config.postgres().claimAhead())).chain(claimed -> {
+        return store.claim(free, config.postgres().claimAhead(), pipeline.heldHere()).chain(claimed -> {
             int permits = queue.tryAdmitUpTo(claimed.size());
             pipeline.takeUp(claimed.subList(0, permits));
             return store.release(claimed.subList(permits, claimed.size())).replaceWith(permits);

@@ -3,10 +3,13 @@ package dev.dataaction.retry.pipeline;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
@@ -31,6 +34,7 @@ import dev.dataaction.retry.store.Retry;
 import dev.dataaction.retry.store.RetryRecord;
 import dev.dataaction.retry.store.RetryStatus;
 import dev.dataaction.retry.store.RetryStore;
+import dev.dataaction.retry.store.StoreFailures;
 import dev.dataaction.retry.store.StoreTimeout;
 import dev.dataaction.retry.store.StoredSubmission;
 import io.smallrye.common.vertx.VertxContext;
@@ -76,7 +80,12 @@ public class RetryPipeline {
     private final Vertx vertx;
     /** The retries this instance drives: every unfinished one with the memory store, its claimed ones otherwise. */
     private final Map<UUID, Retry> driven = new ConcurrentHashMap<>();
+    /** Retries being stored for this instance to drive: not driven yet, but no claim may take them. */
+    private final Set<UUID> admitting = ConcurrentHashMap.newKeySet();
+    /** New retries are refused (from SIGTERM on), while the ones accepted go on until the application stops. */
     private volatile boolean draining;
+    /** The application stops: a retry that would wait stops being driven, and drain() hands it back or reports it. */
+    private volatile boolean stopping;
 
     RetryPipeline(RetryStore store, QueueGuard queue, BackoffPolicy backoff, GenesysGateway gateway,
             RetryTelemetry telemetry, TokenMonitor tokens, OrchestratorConfig config, Vertx vertx) {
@@ -106,7 +115,10 @@ public class RetryPipeline {
         Instant now = Instant.now();
         Retry candidate = new Retry(actionId, originalRunId, payload, now, config.retry().maxDuration(),
                 now.plus(backoff.delayBefore(1, Optional.empty())));
-        return store.add(candidate, driveHere).<Admission> map(addition -> switch (addition) {
+        if (driveHere) {
+            admitting.add(candidate.requestId());
+        }
+        return toTheEnd(store.add(candidate, driveHere).<Admission> map(addition -> switch (addition) {
             case Addition.Added added -> {
                 telemetry.accepted(candidate, payloadBytes);
                 if (driveHere) {
@@ -123,12 +135,25 @@ public class RetryPipeline {
                 telemetry.rejected(actionId, originalRunId, RejectionReason.QUEUE_FULL);
                 yield new Admission.QueueFull(full.maxBacklog(), config.queue().retryAfter());
             }
-        }).onFailure().recoverWithItem(failure -> {
-            giveBackIf(driveHere);
-            LOG.warnf("Retry of %s not accepted: the store did not answer (%s)", actionId, failure.getMessage());
-            telemetry.rejected(actionId, originalRunId, RejectionReason.STORE_UNAVAILABLE);
-            return new Admission.StoreUnavailable(config.queue().retryAfter(), failure instanceof StoreTimeout);
-        });
+        }).onFailure().invoke(failure -> giveBackIf(driveHere))
+                .onFailure(StoreFailures::isTransient).recoverWithItem(failure -> {
+                    // the outage itself is logged by the store, once; each refusal is counted
+                    LOG.debugf("Retry of %s not accepted: the store did not answer (%s)", actionId, failure.getMessage());
+                    telemetry.rejected(actionId, originalRunId, RejectionReason.STORE_UNAVAILABLE);
+                    return new Admission.StoreUnavailable(config.queue().retryAfter(), failure instanceof StoreTimeout);
+                })
+                .onTermination().invoke(() -> admitting.remove(candidate.requestId())));
+    }
+
+    /**
+     * Runs an admission to its end whatever becomes of the request that asked for it. A caller who hangs up cancels the
+     * answer it awaits, but the store's write may still be applied: the permit taken for the retry must then be given
+     * back, or the retry driven, exactly as if the caller had stayed.
+     */
+    private static <T> Uni<T> toTheEnd(Uni<T> admission) {
+        CompletableFuture<T> outcome = new CompletableFuture<>();
+        admission.subscribe().with(outcome::complete, outcome::completeExceptionally);
+        return Uni.createFrom().completionStage(outcome);
     }
 
     /**
@@ -184,6 +209,13 @@ public class RetryPipeline {
         }
     }
 
+    /** The retries this instance drives or is storing to drive, which no claim of its own may take. */
+    Set<UUID> heldHere() {
+        Set<UUID> held = new HashSet<>(driven.keySet());
+        held.addAll(admitting);
+        return held;
+    }
+
     /** Whether the service is shutting down and refuses new retries. */
     public boolean isDraining() {
         return draining;
@@ -201,6 +233,7 @@ public class RetryPipeline {
      */
     void drain(Duration timeout) {
         draining = true;
+        stopping = true;
         List<Retry> unfinished = List.copyOf(driven.values());
         unfinished.forEach(Retry::stopWaiting);
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -284,6 +317,10 @@ public class RetryPipeline {
         // attempt interrupted by its instance stopping is repeated too
         boolean repeat = retry.lastAttemptRepeats();
         Instant now = Instant.now();
+        if (now.isAfter(retry.deadline())) {
+            // it waited past its deadline in the backlog, behind busy permits or a replica that was down
+            return settle(retry, exhausted(retry, retry.lastError()));
+        }
         int number = retry.startAttempt(repeat, now);
         if (number == 0) {
             return Uni.createFrom().item(Next.STOP);
@@ -312,15 +349,31 @@ public class RetryPipeline {
     }
 
     /**
-     * Writes the retry's state. When the store cannot be reached, this instance lets the retry go: its lease runs out and
-     * a replica (this one included) takes it up again from the state last written.
+     * Writes the retry's state. When the store cannot be reached, this instance lets the retry go: it takes it up again
+     * from the state last written once the store answers (or, if this instance dies meanwhile, another replica does). A
+     * state the store refuses whenever it is written (a value it cannot hold) is no outage: the retry ends FAILED, and
+     * the action is not executed again.
      */
     private Uni<Boolean> save(Retry retry, boolean keep) {
-        return store.save(retry, keep).onFailure().recoverWithItem(failure -> {
-            LOG.warnf("Retry %s let go: its state could not be written (%s); it is taken up again when its lease runs out",
-                    retry.requestId(), failure.getMessage());
+        return store.save(retry, keep).onFailure(StoreFailures::isTransient).recoverWithItem(failure -> {
+            LOG.debugf("Retry %s let go: its state could not be written (%s)", retry.requestId(), failure.getMessage());
             return false;
-        });
+        }).onFailure().recoverWithUni(refused -> failUnstorable(retry, refused));
+    }
+
+    private Uni<Boolean> failUnstorable(Retry retry, Throwable refused) {
+        String sqlState = StoreFailures.sqlStateOf(refused);
+        LOG.errorf("Retry %s: the store refused its state (SQLSTATE %s); it ends FAILED and is not attempted again",
+                retry.requestId(), sqlState);
+        retry.failUnstorable(Instant.now(), new LastError(null, "store.refused",
+                "the retry's state could not be stored (SQLSTATE " + sqlState + "); the last answer is in the audit trail",
+                null));
+        return store.save(retry, false).onFailure().recoverWithItem(false).invoke(ours -> {
+            if (ours) {
+                store.finished(retry);
+                telemetry.finished(retry.snapshot());
+            }
+        }).replaceWith(false);
     }
 
     private Next classify(Retry retry, Execution execution, Started started) {
@@ -377,18 +430,22 @@ public class RetryPipeline {
 
     private Next waitUntil(Retry retry, Instant at, LastError reason) {
         if (at.isAfter(retry.deadline())) {
-            LastError last = reason != null ? reason : retry.lastError();
-            return finish(retry, RetryStatus.EXHAUSTED, new LastError(last == null ? null : last.httpStatus(),
-                    "max-duration.reached",
-                    "no attempt can start within max-duration (" + config.retry().maxDuration() + ")"
-                            + (last == null ? "" : "; last error: " + last.message()),
-                    last == null ? null : last.contextId()));
+            return exhausted(retry, reason != null ? reason : retry.lastError());
         }
         if (!retry.waitUntil(at, reason)) {
             return Next.STOP;
         }
         // a stopping service leaves the retry pending: drain() hands it back to a shared store or reports it abandoned
-        return draining ? Next.STOP : Next.AGAIN;
+        return stopping ? Next.STOP : Next.AGAIN;
+    }
+
+    /** Ends the retry EXHAUSTED: no attempt can start before its deadline. */
+    private Next exhausted(Retry retry, LastError last) {
+        return finish(retry, RetryStatus.EXHAUSTED, new LastError(last == null ? null : last.httpStatus(),
+                "max-duration.reached",
+                "no attempt can start within max-duration (" + config.retry().maxDuration() + ")"
+                        + (last == null ? "" : "; last error: " + last.message()),
+                last == null ? null : last.contextId()));
     }
 
     /** Ends the retry here, unless it was cancelled meanwhile; the outcome is announced once it is written. */

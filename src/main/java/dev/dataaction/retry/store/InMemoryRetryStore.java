@@ -1,6 +1,8 @@
 package dev.dataaction.retry.store;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -125,7 +127,7 @@ public class InMemoryRetryStore implements RetryStore {
 
     /** Every unfinished retry is driven by this instance from its acceptance: there is nothing to claim. */
     @Override
-    public Uni<List<Retry>> claim(int max, Instant horizon) {
+    public Uni<List<Retry>> claim(int max, Duration ahead, Collection<UUID> drivenHere) {
         return Uni.createFrom().item(List.of());
     }
 

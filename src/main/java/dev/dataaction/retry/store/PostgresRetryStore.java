@@ -6,12 +6,14 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Typed;
 
@@ -24,19 +26,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.dataaction.retry.config.OrchestratorConfig;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
-import io.vertx.pgclient.PgException;
 
 /**
  * Keeps retries in PostgreSQL, shared by every replica ({@code orchestrator.store=postgres}). A retry is driven by the
- * replica that holds its lease ({@code leased_by}, {@code lease_until}); every change of state is written, under that
- * lease, before the replica acts on it. A lease that runs out, because its replica died, lets any replica claim the retry
- * and go on from its last written state. The schema is created and migrated by Flyway at start-up.
+ * replica that holds its lease ({@code leased_by}); every change of state is written, under that lease, before the replica
+ * acts on it. Each replica writes a heartbeat with every look for due retries; the retries of a replica whose heartbeat
+ * is older than {@code orchestrator.postgres.replica-timeout} are taken over by the others, which go on from the last
+ * written state. Every lease and heartbeat time is the database's clock, so that clocks of pods that disagree cannot hand
+ * over an attempt that is on the wire. The schema is created and migrated by Flyway.
  */
 @ApplicationScoped
 @Typed(PostgresRetryStore.class)
@@ -55,8 +59,10 @@ public class PostgresRetryStore implements RetryStore {
     private static final String INSERT = """
             INSERT INTO retries (request_id, action_id, original_run_id, payload, status, due_at, accepted_at, deadline,
                                  leased_by, lease_until)
-            SELECT $1::uuid, $2::text, $3::text, $4::text::jsonb, 'PENDING', $5::timestamptz, $6::timestamptz,
-                   $7::timestamptz, $8::text, $9::timestamptz
+            SELECT $1::uuid, $2::text, $3::text, $4::text::json, 'PENDING', $5::timestamptz, $6::timestamptz,
+                   $7::timestamptz, $8::text,
+                   CASE WHEN $8::text IS NULL THEN NULL
+                        ELSE greatest($5::timestamptz, clock_timestamp()) + $9::float8 * interval '1 millisecond' END
             WHERE (SELECT count(*) FROM retries WHERE status IN %1$s) < $10::bigint
             ON CONFLICT (action_id, original_run_id) WHERE status IN %2$s DO NOTHING
             RETURNING request_id""".formatted(UNFINISHED, HOLDS_KEY);
@@ -78,28 +84,53 @@ public class PostgresRetryStore implements RetryStore {
             ORDER BY accepted_at DESC LIMIT $3""".formatted(ALL_COLUMNS, HOLDS_KEY);
     private static final String SAVE = """
             UPDATE retries SET status = $2, attempts = $3::text::jsonb, attempts_used = $4, due_at = $5,
-                               attempt_number = $6, result = $7::text::jsonb, run_id = $8, last_error = $9::text::jsonb,
-                               completed_at = $10, leased_by = $11, lease_until = $12
+                               attempt_number = $6, result = $7::text::json, run_id = $8, last_error = $9::text::json,
+                               completed_at = $10, leased_by = $11,
+                               lease_until = CASE WHEN $11::text IS NULL THEN NULL
+                                   ELSE greatest($5::timestamptz, clock_timestamp()) + $12::float8 * interval '1 millisecond'
+                                   END
              WHERE request_id = $1 AND leased_by = $13 AND status IN""" + " " + UNFINISHED;
+    /** Appends the attempts the row lacks: the holder that took the retry over may have recorded attempts of its own. */
     private static final String RECORD_LATE_ATTEMPT = """
-            UPDATE retries SET attempts = $2::text::jsonb, attempts_used = $3,
-                               result = coalesce(result, $4::text::jsonb), run_id = coalesce(run_id, $5)
+            UPDATE retries SET attempts = attempts || (SELECT coalesce(jsonb_agg(late), '[]'::jsonb)
+                                                         FROM jsonb_array_elements($2::text::jsonb) late
+                                                        WHERE NOT attempts @> jsonb_build_array(late)),
+                               attempts_used = greatest(attempts_used, $3),
+                               result = coalesce(result, $4::text::json), run_id = coalesce(run_id, $5)
              WHERE request_id = $1 AND status = 'CANCELLED'""";
     private static final String CANCEL = """
             UPDATE retries SET status = 'CANCELLED', completed_at = $2, due_at = NULL, leased_by = NULL,
                                lease_until = NULL
              WHERE request_id = $1 AND status IN %s
             RETURNING %s""".formatted(UNFINISHED, RECORD_COLUMNS);
+    /**
+     * Writes this replica's heartbeat and claims due retries that nobody drives: never held or handed back; held by a
+     * replica whose heartbeat is older than the replica timeout; held by this replica but not driven by it (let go when
+     * a write failed, or stored by a submission whose answer came too late); or waiting past their lease in a replica
+     * that is alive. An attempt on the wire in a replica that is alive is never taken, however long Genesys takes.
+     */
     private static final String CLAIM = """
+            WITH heartbeat AS (
+                INSERT INTO replicas (replica_id, heartbeat_at) VALUES ($1, clock_timestamp())
+                ON CONFLICT (replica_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at)
             UPDATE retries claimed
-               SET leased_by = $1, lease_until = greatest(claimed.due_at, $2::timestamptz) + $3::float8 * interval '1 millisecond'
-              FROM (SELECT request_id AS due_id FROM retries
-                     WHERE status IN %1$s AND due_at <= $4::timestamptz
-                       AND (leased_by IS NULL OR lease_until < $2::timestamptz)
-                     ORDER BY due_at LIMIT $5 FOR UPDATE SKIP LOCKED) due
+               SET leased_by = $1,
+                   lease_until = greatest(claimed.due_at, clock_timestamp()) + $2::float8 * interval '1 millisecond'
+              FROM (SELECT request_id AS due_id FROM retries candidate
+                     WHERE status IN %1$s AND due_at <= clock_timestamp() + $3::float8 * interval '1 millisecond'
+                       AND (leased_by IS NULL
+                            OR (leased_by = $1 AND NOT request_id = ANY($5::uuid[]))
+                            OR (leased_by <> $1 AND status = 'PENDING' AND lease_until < clock_timestamp())
+                            OR (leased_by <> $1 AND NOT EXISTS (
+                                    SELECT 1 FROM replicas alive WHERE alive.replica_id = candidate.leased_by
+                                       AND alive.heartbeat_at > clock_timestamp() - $6::float8 * interval '1 millisecond')))
+                     ORDER BY due_at LIMIT $4 FOR UPDATE SKIP LOCKED) due
              WHERE claimed.request_id = due.due_id
             RETURNING %2$s"""
             .formatted(UNFINISHED, ALL_COLUMNS);
+    private static final String LEAVE = "DELETE FROM replicas WHERE replica_id = $1";
+    /** Replicas gone for a day are forgotten; their retries were taken over long before. */
+    private static final String FORGET_GONE_REPLICAS = "DELETE FROM replicas WHERE heartbeat_at < clock_timestamp() - interval '1 day'";
     private static final String RELEASE = """
             UPDATE retries SET leased_by = NULL, lease_until = NULL
              WHERE request_id = ANY($1::uuid[]) AND leased_by = $2 AND status = 'PENDING'""";
@@ -108,14 +139,18 @@ public class PostgresRetryStore implements RetryStore {
                 SELECT request_id FROM retries WHERE completed_at < $1 LIMIT $2)""";
 
     private final Instance<Pool> pools;
+    private final SchemaMigration schema;
     private final ObjectMapper json;
     private final OrchestratorConfig config;
     private final String replica;
     private final long leaseMillis;
     private volatile boolean reachable = true;
+    private volatile Instant unreachableSince = Instant.EPOCH;
 
-    PostgresRetryStore(Instance<Pool> pools, ObjectMapper json, OrchestratorConfig config, ReplicaId replica) {
+    PostgresRetryStore(Instance<Pool> pools, ObjectMapper json, OrchestratorConfig config, ReplicaId replica,
+            SchemaMigration schema) {
         this.pools = pools;
+        this.schema = schema;
         this.json = json;
         this.config = config;
         this.replica = replica.value();
@@ -129,7 +164,7 @@ public class PostgresRetryStore implements RetryStore {
 
     @Override
     public boolean reachable() {
-        return reachable;
+        return reachable && schema.done();
     }
 
     @Override
@@ -153,7 +188,7 @@ public class PostgresRetryStore implements RetryStore {
         Tuple values = Tuple.tuple(List.of(retry.requestId(), retry.actionId(), retry.originalRunId(),
                 write(candidate.payload()), at(due), at(retry.acceptedAt()), at(candidate.deadline())))
                 .addString(drivenHere ? replica : null)
-                .addOffsetDateTime(drivenHere ? at(due.plusMillis(leaseMillis)) : null)
+                .addDouble((double) leaseMillis)
                 .addLong((long) config.queue().maxBacklog());
         return query(INSERT, values).chain(inserted -> {
             if (inserted.rowCount() == 1) {
@@ -196,11 +231,9 @@ public class PostgresRetryStore implements RetryStore {
     @Override
     public Uni<Boolean> save(Retry retry, boolean keep) {
         RetryRecord state = retry.snapshot();
-        Instant now = Instant.now();
         boolean inFlight = state.status() == RetryStatus.IN_FLIGHT;
         boolean held = inFlight || state.status() == RetryStatus.PENDING && keep;
         Instant due = inFlight ? retry.inFlightSince() : state.nextAttemptAt();
-        Instant leaseUntil = !held ? null : (inFlight ? now : due).plusMillis(leaseMillis);
         Tuple values = Tuple.tuple(List.of(state.requestId(), state.status().name(), write(state.attempts()),
                 retry.attemptsUsed()))
                 .addOffsetDateTime(at(due))
@@ -210,7 +243,7 @@ public class PostgresRetryStore implements RetryStore {
                 .addString(write(state.lastError()))
                 .addOffsetDateTime(at(state.completedAt()))
                 .addString(held ? replica : null)
-                .addOffsetDateTime(at(leaseUntil))
+                .addDouble((double) leaseMillis)
                 .addString(replica);
         return query(SAVE, values).chain(saved -> {
             if (saved.rowCount() == 1) {
@@ -235,9 +268,26 @@ public class PostgresRetryStore implements RetryStore {
     }
 
     @Override
-    public Uni<List<Retry>> claim(int max, Instant horizon) {
-        Tuple values = Tuple.of(replica, at(Instant.now()), (double) leaseMillis, at(horizon), max);
+    public Uni<List<Retry>> claim(int max, Duration ahead, Collection<UUID> drivenHere) {
+        Tuple values = Tuple.of(replica, (double) leaseMillis, (double) ahead.toMillis(), max,
+                drivenHere.toArray(UUID[]::new), (double) config.postgres().replicaTimeout().toMillis());
         return query(CLAIM, values).map(rows -> all(rows, this::resume));
+    }
+
+    /**
+     * Takes this replica's heartbeat away when it stops, so that whatever it still holds (an attempt whose outcome could
+     * not be written) is taken over at once rather than after the replica timeout. Runs after the pipeline has drained.
+     */
+    void leave(@Observes ShutdownEvent stopping) {
+        if (config.store() != OrchestratorConfig.StoreKind.POSTGRES) {
+            return;
+        }
+        try {
+            query(LEAVE, Tuple.of(replica)).await().atMost(config.postgres().connectTimeout());
+        } catch (RuntimeException unreachable) {
+            LOG.debugf("Could not remove this replica's heartbeat; it is taken for gone after the replica timeout (%s)",
+                    unreachable.getMessage());
+        }
     }
 
     @Override
@@ -260,11 +310,12 @@ public class PostgresRetryStore implements RetryStore {
         if (config.store() != OrchestratorConfig.StoreKind.POSTGRES) {
             return Uni.createFrom().voidItem();
         }
-        return purge(Instant.now().minus(config.retention())).invoke(count -> {
-            if (count > 0) {
-                LOG.infof("Purged %d finished retries older than %s", count, config.retention());
-            }
-        }).onFailure().invoke(failure -> LOG.warnf("Purge of finished retries failed: %s", failure.getMessage()))
+        return query(FORGET_GONE_REPLICAS, Tuple.tuple()).chain(() -> purge(Instant.now().minus(config.retention())))
+                .invoke(count -> {
+                    if (count > 0) {
+                        LOG.infof("Purged %d finished retries older than %s", count, config.retention());
+                    }
+                }).onFailure().invoke(failure -> LOG.warnf("Purge of finished retries failed: %s", failure.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
@@ -281,11 +332,39 @@ public class PostgresRetryStore implements RetryStore {
     }
 
     private Uni<RowSet<Row>> query(String sql, Tuple values) {
+        if (!schema.done()) {
+            return Uni.createFrom().failure(new IllegalStateException("the database schema is not migrated yet"));
+        }
         Duration timeout = config.postgres().queryTimeout();
         return pools.get().preparedQuery(sql).execute(values)
                 .ifNoItem().after(timeout).failWith(() -> new StoreTimeout(timeout))
-                .invoke(() -> reachable = true)
-                .onFailure().invoke(failure -> reachable = failure instanceof PgException);
+                .invoke(this::answered)
+                .onFailure().invoke(this::failed);
+    }
+
+    /**
+     * An outage is told in two lines, when it starts and when it ends: every submission, attempt and look for due retries
+     * in between fails the same way, and is counted in the metrics rather than logged.
+     */
+    private void answered() {
+        if (!reachable) {
+            reachable = true;
+            LOG.infof("The database answers again, after %d ms; retries let go meanwhile are taken up again",
+                    Duration.between(unreachableSince, Instant.now()).toMillis());
+        }
+    }
+
+    private void failed(Throwable failure) {
+        if (!StoreFailures.isTransient(failure)) {
+            answered();
+            return;
+        }
+        if (reachable) {
+            unreachableSince = Instant.now();
+            reachable = false;
+            LOG.warnf("The database does not answer (%s): submissions get 503, readiness is DOWN, and retries whose "
+                    + "state cannot be written are let go until it answers again", failure.getMessage());
+        }
     }
 
     private static Tuple filter(RetryQuery query) {

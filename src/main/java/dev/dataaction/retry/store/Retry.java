@@ -215,6 +215,20 @@ public final class Retry {
     }
 
     /**
+     * Ends the retry FAILED because the store refuses its state, whatever that state was (even SUCCEEDED): what was
+     * refused (the result, the last error) is dropped, so that the record can be written and the action is never
+     * executed again for it.
+     */
+    public synchronized void failUnstorable(Instant at, LastError error) {
+        status = RetryStatus.FAILED;
+        completedAt = at;
+        nextAttemptAt = null;
+        result = null;
+        runId = null;
+        lastError = error;
+    }
+
+    /**
      * Cancels the retry unless it already finished. A pending delay is dropped at once; an attempt on the wire is left
      * to finish and its outcome is recorded, without further attempts.
      *

@@ -1,6 +1,8 @@
 package dev.dataaction.retry.store;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -61,10 +63,11 @@ public interface RetryStore {
     Uni<Cancellation> cancel(UUID requestId, Instant at);
 
     /**
-     * Claims up to {@code max} unfinished retries that are due before {@code horizon} and that no replica holds (never
-     * held, handed back, or held by a replica whose claim ran out), for this instance to drive.
+     * Claims up to {@code max} unfinished retries that are due within {@code ahead} and that nobody drives (never held,
+     * handed back, held by a replica taken for dead, or held by this instance but not among {@code drivenHere}), for this
+     * instance to drive. A store shared by replicas also renews this instance's heartbeat, even when {@code max} is 0.
      */
-    Uni<List<Retry>> claim(int max, Instant horizon);
+    Uni<List<Retry>> claim(int max, Duration ahead, Collection<UUID> drivenHere);
 
     /** Hands retries this instance drives back to the store, for any replica to claim when they are due. */
     Uni<Void> release(List<Retry> retries);

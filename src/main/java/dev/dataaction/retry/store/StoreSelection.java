@@ -1,5 +1,7 @@
 package dev.dataaction.retry.store;
 
+import java.time.Duration;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
@@ -43,6 +45,13 @@ class StoreSelection {
                     throw new IllegalStateException("orchestrator.store=postgres needs the database's URL: set "
                             + "ORCHESTRATOR_DB_URL (postgresql://host:5432/database) and the credentials in "
                             + "QUARKUS_DATASOURCE_USERNAME and QUARKUS_DATASOURCE_PASSWORD.");
+                }
+                Duration poll = config.postgres().pollInterval();
+                if (config.postgres().replicaTimeout().compareTo(poll.multipliedBy(3)) < 0) {
+                    throw new IllegalStateException("orchestrator.postgres.replica-timeout ("
+                            + config.postgres().replicaTimeout() + ") must be at least three times "
+                            + "orchestrator.postgres.poll-interval (" + poll + "): a replica writes its heartbeat once "
+                            + "per poll interval, and one late heartbeat must not hand its retries to another replica.");
                 }
                 LOG.infof("orchestrator.store=postgres: this replica takes leases as %s", replica.value());
             }

@@ -44,7 +44,7 @@ final class ReplicaDatabase {
                     failed);
         }
         try (Connection database = connect(); Statement drop = database.createStatement()) {
-            drop.executeUpdate("DROP TABLE IF EXISTS retries, flyway_schema_history");
+            drop.executeUpdate("DROP TABLE IF EXISTS retries, replicas, flyway_schema_history");
         } catch (SQLException failed) {
             throw new IllegalStateException("Could not empty the database " + URL, failed);
         }
@@ -80,35 +80,14 @@ final class ReplicaDatabase {
         }
     }
 
-    /**
-     * Locks the retries table against writes until the returned connection is closed: reads go on, every insert and
-     * update waits, as they would behind a slow or busy database.
-     */
+    /** Locks the replicas' retries table against writes: see {@link PostgresDatabase#lockAgainstWrites(String)}. */
     static Connection lockAgainstWrites() throws SQLException {
-        Connection locking = connect();
-        try (Statement lock = locking.createStatement()) {
-            locking.setAutoCommit(false);
-            lock.execute("LOCK TABLE retries IN SHARE MODE");
-            return locking;
-        } catch (SQLException failed) {
-            locking.close();
-            throw failed;
-        }
+        return PostgresDatabase.lockAgainstWrites(URL);
     }
 
-    /** How many statements starting with {@code sqlStart} wait for a lock in this database. */
+    /** How many statements starting with {@code sqlStart} wait for a lock in the replicas' database. */
     static long waitingForLock(String sqlStart) {
-        try (Connection database = connect();
-                PreparedStatement waiting = database.prepareStatement("SELECT count(*) FROM pg_stat_activity "
-                        + "WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE ?")) {
-            waiting.setString(1, sqlStart + "%");
-            try (ResultSet rows = waiting.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
-        } catch (SQLException failed) {
-            throw new IllegalStateException("Could not read the database's activity", failed);
-        }
+        return PostgresDatabase.waitingForLock(URL, sqlStart);
     }
 
     private static Connection connect() throws SQLException {

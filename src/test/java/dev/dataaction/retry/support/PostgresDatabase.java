@@ -2,6 +2,7 @@ package dev.dataaction.retry.support;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -46,7 +47,7 @@ public class PostgresDatabase implements QuarkusTestResourceLifecycleManager {
 
     /** Drops the service's tables, so that the next application migrates an empty database. */
     public static void dropSchema() {
-        update("DROP TABLE IF EXISTS retries, flyway_schema_history");
+        update("DROP TABLE IF EXISTS retries, replicas, flyway_schema_history");
     }
 
     /** Runs a statement; returns the rows it changed. */
@@ -77,8 +78,53 @@ public class PostgresDatabase implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /**
+     * Locks the retries table of the database at {@code url} against writes until the returned connection is closed:
+     * reads go on, every insert and update waits, as they would behind a slow or busy database.
+     */
+    public static Connection lockAgainstWrites(String url) throws SQLException {
+        Connection locking = connect(url);
+        try (Statement lock = locking.createStatement()) {
+            locking.setAutoCommit(false);
+            lock.execute("LOCK TABLE retries IN SHARE MODE");
+            return locking;
+        } catch (SQLException failed) {
+            locking.close();
+            throw failed;
+        }
+    }
+
+    /** Locks this database's retries table against writes: see {@link #lockAgainstWrites(String)}. */
+    public static Connection lockAgainstWrites() throws SQLException {
+        return lockAgainstWrites(URL);
+    }
+
+    /** How many statements starting with {@code sqlStart} wait for a lock in the database at {@code url}. */
+    public static long waitingForLock(String url, String sqlStart) {
+        try (Connection database = connect(url);
+                PreparedStatement waiting = database.prepareStatement("SELECT count(*) FROM pg_stat_activity "
+                        + "WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE ?")) {
+            waiting.setString(1, sqlStart + "%");
+            try (ResultSet rows = waiting.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        } catch (SQLException failed) {
+            throw new IllegalStateException("Could not read the database's activity", failed);
+        }
+    }
+
+    /** How many statements starting with {@code sqlStart} wait for a lock in this database. */
+    public static long waitingForLock(String sqlStart) {
+        return waitingForLock(URL, sqlStart);
+    }
+
     private static Connection connect() throws SQLException {
-        return DriverManager.getConnection("jdbc:" + URL, USERNAME, PASSWORD);
+        return connect(URL);
+    }
+
+    private static Connection connect(String url) throws SQLException {
+        return DriverManager.getConnection("jdbc:" + url, USERNAME, PASSWORD);
     }
 
     private static Optional<String> env(String name) {
