@@ -3,30 +3,35 @@ package dev.dataaction.retry.ingest;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
 
-import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
 /**
  * Requires a valid {@code X-API-Key} on the {@code /v1} API. Probes and metrics under {@code /q} are not JAX-RS resources
- * and stay open. A refusal is logged with the method and path only, never with the key that was sent.
+ * and stay open. Refusals are counted and their logging is bounded ({@link ApiKeyRefusals}); the key that was sent is
+ * never logged.
  */
 public class ApiKeyFilter {
 
     static final String HEADER = "X-API-Key";
-    private static final Logger LOG = Logger.getLogger(ApiKeyFilter.class);
 
     private final ApiKeys keys;
+    private final ApiKeyRefusals refusals;
 
-    ApiKeyFilter(ApiKeys keys) {
+    ApiKeyFilter(ApiKeys keys, ApiKeyRefusals refusals) {
         this.keys = keys;
+        this.refusals = refusals;
     }
 
     @ServerRequestFilter
-    public Response requireApiKey(ContainerRequestContext request) {
-        if (keys.admits(request.getHeaderString(HEADER))) {
+    public Response requireApiKey(ContainerRequestContext request, SimpleResourceInfo resource) {
+        String presented = request.getHeaderString(HEADER);
+        if (keys.admits(presented)) {
             return null;
         }
-        LOG.infof("Refused %s %s: missing or unknown API key", request.getMethod(), request.getUriInfo().getPath());
+        refusals.refused(presented == null || presented.isEmpty() ? ApiKeyRefusals.Reason.MISSING
+                : ApiKeyRefusals.Reason.UNKNOWN, request.getMethod(),
+                resource.getResourceClass().getSimpleName() + "." + resource.getMethodName());
         return Problem.of(ProblemType.UNAUTHORIZED, "Send a valid API key in the " + HEADER + " header.")
                 .toResponse().build();
     }

@@ -134,7 +134,7 @@ public class RetryResource {
     @APIResponse(responseCode = "404", description = "Unknown, or forgotten after its retention", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<RetryRecord> get(@RestPath String requestId) {
         UUID id = requestIdOf(requestId);
-        return fromStore(store.find(id)).map(found -> found.orElseThrow(() -> notFound(requestId)));
+        return fromStore(store.find(id)).map(found -> found.orElseThrow(() -> notFound(id)));
     }
 
     /** Retries newest first, optionally of one status or one action. */
@@ -164,9 +164,9 @@ public class RetryResource {
         return fromStore(pipeline.redrive(id)).map(redrive -> switch (redrive) {
             case Redrive.Submitted submitted -> answer(submitted.admission());
             case Redrive.NotRedrivable stays -> throw new ProblemException(Problem.of(ProblemType.NOT_REDRIVABLE,
-                    "Retry " + requestId + " is " + stays.retry().status()
+                    "Retry " + id + " is " + stays.retry().status()
                             + "; only FAILED, EXHAUSTED and CANCELLED retries can be redriven."));
-            case Redrive.NotFound missing -> throw notFound(requestId);
+            case Redrive.NotFound missing -> throw notFound(id);
         });
     }
 
@@ -203,9 +203,9 @@ public class RetryResource {
         return fromStore(pipeline.cancel(id)).map(cancellation -> switch (cancellation) {
             case Cancellation.Cancelled cancelled -> cancelled.retry();
             case Cancellation.AlreadyFinished finished -> throw new ProblemException(Problem.of(
-                    ProblemType.ALREADY_FINISHED, "Retry " + requestId + " has already finished as "
+                    ProblemType.ALREADY_FINISHED, "Retry " + id + " has already finished as "
                             + finished.retry().status() + "."));
-            case Cancellation.NotFound missing -> throw notFound(requestId);
+            case Cancellation.NotFound missing -> throw notFound(id);
         });
     }
 
@@ -335,16 +335,21 @@ public class RetryResource {
         return Problem.of(ProblemType.UNAVAILABLE, "The service is shutting down; send the retry to another instance.");
     }
 
-    /** The path's requestId; one that is not a UUID names no retry: 404. */
+    /**
+     * The path's requestId; one that is not a UUID names no retry: 404. The detail never repeats what was sent, which
+     * may be long or carry markup or control characters into a client's page or log.
+     */
     private static UUID requestIdOf(String requestId) {
         try {
             return UUID.fromString(requestId);
         } catch (IllegalArgumentException notAUuid) {
-            throw notFound(requestId);
+            throw new ProblemException(
+                    Problem.of(ProblemType.NOT_FOUND, "No retry with this requestId; a requestId is a UUID."));
         }
     }
 
-    private static ProblemException notFound(String requestId) {
+    /** Names the retry by its parsed UUID, in its one canonical form, never by the text of the path. */
+    private static ProblemException notFound(UUID requestId) {
         return new ProblemException(Problem.of(ProblemType.NOT_FOUND, "No retry with requestId " + requestId + "."));
     }
 }

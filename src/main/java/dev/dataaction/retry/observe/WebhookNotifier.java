@@ -68,8 +68,8 @@ public class WebhookNotifier {
             failed(event, 0, "the event could not be serialised");
             return;
         }
-        String signature = config.secret().map(secret -> "sha256=" + hmac(secret, body)).orElse(null);
         String timestamp = Long.toString(event.timestamp().getEpochSecond());
+        String signature = config.secret().map(secret -> "sha256=" + signature(secret, timestamp, body)).orElse(null);
         int[] tries = { 0 };
         Uni.createFrom().deferred(() -> {
             tries[0]++;
@@ -94,11 +94,15 @@ public class WebhookNotifier {
         audit.write(AuditEvent.WEBHOOK_FAILURE, fields);
     }
 
-    /** The hex HMAC-SHA256 of the body's UTF-8 bytes. */
-    static String hmac(String secret, String body) {
+    /**
+     * The hex HMAC-SHA256 of {@code timestamp.body} in UTF-8. The timestamp is signed with the body so that a captured
+     * delivery replayed later, under a fresh timestamp, no longer verifies.
+     */
+    static String signature(String secret, String timestamp, String body) {
         try {
             Mac mac = Mac.getInstance(HMAC);
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), HMAC));
+            mac.update((timestamp + ".").getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException unavailable) {
             throw new IllegalStateException("HMAC-SHA256 is not available", unavailable);

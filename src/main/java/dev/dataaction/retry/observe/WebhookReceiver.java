@@ -14,7 +14,10 @@ interface WebhookReceiver {
     String SIGNATURE_HEADER = "X-Orchestrator-Signature";
     String TIMESTAMP_HEADER = "X-Orchestrator-Timestamp";
 
-    /** Posts one event; the body is sent byte for byte as signed. A {@code null} signature sends no header. */
+    /**
+     * Posts one event; the body is sent byte for byte as signed, and the signature covers the timestamp too. A
+     * {@code null} signature sends no header.
+     */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     Uni<Response> deliver(@HeaderParam(SIGNATURE_HEADER) String signature, @HeaderParam(TIMESTAMP_HEADER) String timestamp,

@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -50,6 +51,8 @@ class WebhookTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Far beyond the test profile's webhook timeout. */
     private static final int HANG_MS = 10_000;
+    /** How far from its clock a receiver accepts a timestamp, as the README suggests. */
+    private static final long RECEIVER_TOLERANCE_S = 300;
 
     WireMockServer genesys = GenesysStub.server();
     WireMockServer receiver = WebhookReceiverStub.server();
@@ -133,7 +136,7 @@ class WebhookTest {
     }
 
     @Test
-    void deliveryIsSignedWithHmacOfTheExactBodyBytes() throws Exception {
+    void deliveryIsSignedOverItsTimestampAndTheExactBodyBytes() throws Exception {
         String action = newActionId();
         // non-ASCII text makes the signature depend on the body's exact bytes, not on its characters
         answers(action, json(400, "{\"message\":\"Kundennummer ungültig – ñ\",\"code\":\"bad.request\"}"));
@@ -144,11 +147,18 @@ class WebhookTest {
         LoggedRequest delivery = awaitDeliveries(id, 1).getFirst();
         byte[] body = delivery.getBody();
         assertThat(new String(body, StandardCharsets.UTF_8)).contains("Kundennummer ungültig – ñ");
-        assertThat(delivery.getHeader("X-Orchestrator-Signature")).isEqualTo("sha256=" + hmacSha256(body));
         String timestamp = delivery.getHeader("X-Orchestrator-Timestamp");
         assertThat(timestamp).isNotBlank().containsOnlyDigits();
         Instant signedAt = Instant.parse(JSON.readTree(body).path("timestamp").asText());
         assertThat(Long.parseLong(timestamp)).isEqualTo(signedAt.getEpochSecond());
+        // the receiver's check, as the README gives it
+        String signature = delivery.getHeader("X-Orchestrator-Signature");
+        assertThat(Math.abs(Instant.now().getEpochSecond() - Long.parseLong(timestamp)))
+                .as("the timestamp is within a receiver's tolerance").isLessThanOrEqualTo(RECEIVER_TOLERANCE_S);
+        assertThat(receiverAccepts(signature, timestamp, body)).isTrue();
+        // the same body replayed under a fresh timestamp no longer verifies
+        String replayedAt = Long.toString(Long.parseLong(timestamp) + 60);
+        assertThat(receiverAccepts(signature, replayedAt, body)).isFalse();
     }
 
     @Test
@@ -207,9 +217,13 @@ class WebhookTest {
         return audit.eventsOf(requestId).stream().filter(event -> "WEBHOOK_FAILURE".equals(event.event())).toList();
     }
 
-    private static String hmacSha256(byte[] body) throws Exception {
+    /** Recomputes the signature over {@code timestamp.rawBody} with the shared secret and compares in constant time. */
+    private static boolean receiverAccepts(String signatureHeader, String timestamp, byte[] rawBody) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(WebhookReceiverStub.SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        return HexFormat.of().formatHex(mac.doFinal(body));
+        mac.update((timestamp + ".").getBytes(StandardCharsets.UTF_8));
+        String expected = "sha256=" + HexFormat.of().formatHex(mac.doFinal(rawBody));
+        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+                signatureHeader.getBytes(StandardCharsets.US_ASCII));
     }
 }
