@@ -141,6 +141,34 @@ class DurableHardeningTest {
         assertThat(column(id, "status")).isEqualTo("CANCELLED");
     }
 
+    @Test
+    void aRetryHeldByAnOpenBreakerIsNeverWrittenInFlight() {
+        String action = Retries.newActionId();
+        GenesysStub.stubSequence(GenesysStub.executePath(action),
+                GenesysStub.genesysError(503, "service.unavailable", "Down", null));
+        // every status the store writes, in order
+        PostgresDatabase.update("""
+                CREATE TABLE status_written (request_id uuid, status text, at timestamptz DEFAULT clock_timestamp());
+                CREATE FUNCTION note_status() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN INSERT INTO status_written (request_id, status) VALUES (NEW.request_id, NEW.status); RETURN NEW; END $$;
+                CREATE TRIGGER note_status AFTER INSERT OR UPDATE OF status ON retries
+                    FOR EACH ROW EXECUTE FUNCTION note_status()""");
+        try {
+            String id = Retries.submitAccepted(action);
+            // three failures open the breaker; the retry then waits for it without an attempt
+            Retries.awaitRecord(id, record -> "circuit.open".equals(record.getString("lastError.code")), "held by the breaker");
+            Retries.cancel(id);
+
+            long inFlightWrites = PostgresDatabase.query("SELECT count(*) AS n FROM status_written WHERE request_id = '"
+                    + id + "' AND status = 'IN_FLIGHT'").getFirst().get("n") instanceof Number n ? n.longValue() : -1;
+            assertThat(inFlightWrites).as("IN_FLIGHT written once per call Genesys received")
+                    .isEqualTo(GenesysStub.requestsTo(GenesysStub.executePath(action)).size());
+        } finally {
+            PostgresDatabase.update("DROP TRIGGER IF EXISTS note_status ON retries; DROP FUNCTION IF EXISTS note_status(); "
+                    + "DROP TABLE IF EXISTS status_written");
+        }
+    }
+
     private static String column(String requestId, String column) {
         return String.valueOf(PostgresDatabase.query("SELECT " + column + " FROM retries WHERE request_id = '"
                 + requestId + "'").getFirst().get(column));
