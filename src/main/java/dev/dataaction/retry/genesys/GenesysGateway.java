@@ -79,7 +79,7 @@ public class GenesysGateway {
     /** Executes the retry's action once. The returned {@code Uni} never fails: every outcome is an {@link Execution}. */
     public Uni<Execution> execute(Retry retry, int attempt) {
         ActionBreaker breaker = breakers.forAction(retry.actionId());
-        Optional<Execution.Held> refused = heldByBreaker(retry.actionId());
+        Optional<Execution.Held> refused = holdBeforeAttempt(retry.actionId());
         if (refused.isPresent()) {
             // no token is asked for an action whose breaker would refuse the call anyway
             return Uni.createFrom().item(refused.get());
@@ -102,9 +102,10 @@ public class GenesysGateway {
 
     /**
      * Whether the action's breaker refuses calls now; if so, the retry is held until the breaker lets a trial call through,
-     * spread by the retry jitter so that the retries it holds do not all come back at once. Counts nothing on the breaker.
+     * spread by the retry jitter so that the retries it holds do not all come back at once. Counts nothing on the breaker,
+     * so it may be asked before an attempt is recorded as started.
      */
-    private Optional<Execution.Held> heldByBreaker(String actionId) {
+    public Optional<Execution.Held> holdBeforeAttempt(String actionId) {
         return breakers.refusingUntil(actionId)
                 .map(halfOpens -> new Execution.Held(Execution.HeldBy.CIRCUIT_OPEN, Optional.of(halfOpens), CIRCUIT_OPEN));
     }
@@ -218,7 +219,7 @@ public class GenesysGateway {
      * moment it decides is unknown, and the pipeline waits a backoff delay instead of spinning.
      */
     private Execution circuitOpen(String actionId) {
-        return heldByBreaker(actionId)
+        return holdBeforeAttempt(actionId)
                 .orElseGet(() -> new Execution.Held(Execution.HeldBy.CIRCUIT_OPEN, Optional.empty(), CIRCUIT_OPEN));
     }
 

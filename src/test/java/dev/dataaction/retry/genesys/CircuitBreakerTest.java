@@ -11,6 +11,10 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,6 +44,9 @@ class CircuitBreakerTest {
     private static final Duration ROUNDING = Duration.ofMillis(2);
     /** From the third failure reaching Genesys to its answer reaching the breaker. */
     private static final Duration ANSWER_TRANSIT = Duration.ofMillis(500);
+
+    @Inject
+    GenesysGateway gateway;
 
     @BeforeEach
     void resetGenesys() {
@@ -219,5 +226,36 @@ class CircuitBreakerTest {
         assertThat(heldAgain.getString("lastError.code")).isEqualTo("circuit.open");
         Retries.cancel(id);
         Retries.cancel(primer);
+    }
+
+    @Test
+    void holdBeforeAttemptTellsWhileTheBreakerRefusesCallsAndCountsNothing() {
+        String actionId = Retries.newActionId();
+        assertThat(gateway.holdBeforeAttempt(actionId)).as("an action never called").isEmpty();
+        Instant opened = openBreakerOf(actionId);
+        GenesysStub.stubSequence(executePath(actionId), ok("{}"));
+
+        List<Execution.Held> held = IntStream.range(0, 20).mapToObj(n -> gateway.holdBeforeAttempt(actionId))
+                .flatMap(Optional::stream).toList();
+
+        assertThat(held).hasSize(20).allSatisfy(hold -> {
+            assertThat(hold.cause()).isEqualTo(Execution.HeldBy.CIRCUIT_OPEN);
+            assertThat(hold.reason().code()).isEqualTo("circuit.open");
+            assertThat(hold.reason().message()).isEqualTo("the action's circuit breaker is open");
+            assertThat(hold.notBefore()).hasValueSatisfying(notBefore -> assertThat(notBefore)
+                    .isAfterOrEqualTo(opened.plus(RESET_DELAY).minus(ROUNDING))
+                    .isBeforeOrEqualTo(opened.plus(RESET_DELAY).plus(JITTER_BAND).plus(ANSWER_TRANSIT)));
+        });
+        assertThat(held.stream().map(hold -> hold.notBefore().orElseThrow()).distinct())
+                .as("the waiters are spread").hasSizeGreaterThan(1);
+
+        // asked again and again once the breaker would let its trial call through: nothing is counted, so the trial call
+        // of the next retry still passes and closes the breaker
+        await("the reset delay to pass").atMost(Duration.ofSeconds(5))
+                .until(() -> gateway.holdBeforeAttempt(actionId).isEmpty());
+        IntStream.range(0, 5).forEach(n -> assertThat(gateway.holdBeforeAttempt(actionId)).isEmpty());
+        JsonPath trial = Retries.awaitStatus(Retries.submitNew(actionId, "trial"), "SUCCEEDED");
+        assertThat(trial.getList("attempts.outcome")).containsExactly("SUCCESS");
+        assertThat(gateway.holdBeforeAttempt(actionId)).isEmpty();
     }
 }
