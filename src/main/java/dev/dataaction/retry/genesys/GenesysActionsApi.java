@@ -6,10 +6,10 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 import io.smallrye.mutiny.Uni;
@@ -18,10 +18,10 @@ import io.smallrye.mutiny.Uni;
  * The Genesys Cloud Platform API, as far as this service uses it. Every status comes back as a response (the default exception
  * mapper is disabled in configuration) so that {@link GenesysGateway} classifies each answer itself. Bodies go out as JSON
  * the gateway has already written: the client's Jackson writer would read the parameter's annotations by reflection on
- * every call, looking for a {@code @JsonView}.
+ * every call, looking for a {@code @JsonView}. The access token comes from the gateway too, which takes it before the call
+ * enters the action's circuit breaker.
  */
 @RegisterRestClient(configKey = "genesys")
-@RegisterProvider(GenesysTokenFilter.class)
 @Path("/api/v2")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -33,10 +33,12 @@ interface GenesysActionsApi {
     @POST
     @Path("/integrations/actions/{actionId}/execute")
     Uni<Response> execute(@PathParam("actionId") String actionId,
-            @HeaderParam(CORRELATION_HEADER) String correlationId, byte[] input);
+            @HeaderParam(CORRELATION_HEADER) String correlationId,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] input);
 
     @POST
     @Path("/integration/actions/{actionId}/runs")
     Uni<Response> submitRun(@PathParam("actionId") String actionId,
-            @HeaderParam(CORRELATION_HEADER) String correlationId, byte[] submission);
+            @HeaderParam(CORRELATION_HEADER) String correlationId,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] submission);
 }

@@ -24,41 +24,52 @@ import dev.dataaction.retry.genesys.ActionBreakers.ActionBreaker;
 import dev.dataaction.retry.store.AttemptOutcome;
 import dev.dataaction.retry.store.LastError;
 import dev.dataaction.retry.store.Retry;
-import io.quarkus.oidc.client.OidcClientException;
 import io.smallrye.mutiny.Uni;
 
 /**
  * The one way to Genesys: sends an attempt through the action's circuit breaker and classifies what comes back. Only
  * retryable answers (408, 429, 5xx, timeouts, broken connections) count against the breaker; an answer that shows
  * Genesys working, such as a 400 or a 404, does not.
+ *
+ * <p>
+ * SmallRye's breaker counts every exception it is not told to count as a success, so only the exchange with Genesys runs
+ * inside it: the access token is taken and the body written before, and the answer is read after. A login service in
+ * trouble or an internal error thus neither opens nor closes a breaker; above all, a trial call that finds no token does
+ * not close the breaker of an action that is still broken.
  */
 @ApplicationScoped
 public class GenesysGateway {
 
-    private static final TypeLiteral<Uni<Execution>> EXECUTION = new TypeLiteral<>() {
+    private static final TypeLiteral<Uni<Response>> ANSWER = new TypeLiteral<>() {
     };
     private static final Set<Integer> RETRYABLE_STATUSES = Set.of(408, 429, 500, 502, 503, 504);
     private static final int MAX_MESSAGE_LENGTH = 500;
+    private static final LastError CIRCUIT_OPEN = new LastError(null, "circuit.open", "the action's circuit breaker is open",
+            null);
     private static final Logger LOG = Logger.getLogger(GenesysGateway.class);
 
-    /** Carries a retryable answer through the breaker, which counts it as a failure. */
+    /** Carries a retryable answer, or the lack of one, out of the breaker, which counts it as a failure. */
     static final class RetryableAnswer extends RuntimeException {
-        final Execution.Refused refused;
+        /** The answer; null when none came, and the cause says why. */
+        final Response response;
 
-        RetryableAnswer(Execution.Refused refused) {
-            super(null, null, false, false);
-            this.refused = refused;
+        RetryableAnswer(Response response, Throwable noAnswer) {
+            super(null, noAnswer, false, false);
+            this.response = response;
         }
     }
 
     private final GenesysActionsApi api;
+    private final AccessTokens tokens;
     private final ActionBreakers breakers;
     private final GenesysConfig.InvokerMode mode;
     private final ObjectMapper json;
     private final Duration tokenRecheck;
 
-    GenesysGateway(@RestClient GenesysActionsApi api, ActionBreakers breakers, GenesysConfig config, ObjectMapper json) {
+    GenesysGateway(@RestClient GenesysActionsApi api, AccessTokens tokens, ActionBreakers breakers, GenesysConfig config,
+            ObjectMapper json) {
         this.api = api;
+        this.tokens = tokens;
         this.breakers = breakers;
         this.mode = config.mode();
         this.json = json;
@@ -68,28 +79,64 @@ public class GenesysGateway {
     /** Executes the retry's action once. The returned {@code Uni} never fails: every outcome is an {@link Execution}. */
     public Uni<Execution> execute(Retry retry, int attempt) {
         ActionBreaker breaker = breakers.forAction(retry.actionId());
-        return breaker.guard.get(() -> send(retry, attempt), EXECUTION)
-                .onFailure(RetryableAnswer.class).recoverWithItem(failure -> ((RetryableAnswer) failure).refused)
-                .onFailure(CircuitBreakerOpenException.class).recoverWithItem(() -> circuitOpen(breaker))
+        Optional<Execution.Held> refused = holdBeforeAttempt(retry.actionId());
+        if (refused.isPresent()) {
+            // no token is asked for an action whose breaker would refuse the call anyway
+            return Uni.createFrom().item(refused.get());
+        }
+        byte[] body;
+        try {
+            body = body(retry, attempt);
+        } catch (RuntimeException unwritable) {
+            return Uni.createFrom().item(internalError(unwritable));
+        }
+        return tokens.accessToken()
+                .onFailure().transform(TokenUnavailable::new)
+                .chain(token -> breaker.guard.get(() -> exchange(retry, token, body), ANSWER)
+                        .map(response -> classify(response, token)))
+                .onFailure(RetryableAnswer.class).recoverWithItem(failure -> refusal((RetryableAnswer) failure))
+                .onFailure(CircuitBreakerOpenException.class).recoverWithItem(() -> circuitOpen(retry.actionId()))
                 .onFailure(TokenUnavailable.class).recoverWithItem(this::tokenUnavailable)
                 .onFailure().recoverWithItem(GenesysGateway::internalError);
     }
 
-    private Uni<Execution> send(Retry retry, int attempt) {
+    /**
+     * Whether the action's breaker refuses calls now; if so, the retry is held until the breaker lets a trial call through,
+     * spread by the retry jitter so that the retries it holds do not all come back at once. Counts nothing on the breaker,
+     * so it may be asked before an attempt is recorded as started.
+     */
+    public Optional<Execution.Held> holdBeforeAttempt(String actionId) {
+        return breakers.refusingUntil(actionId)
+                .map(halfOpens -> new Execution.Held(Execution.HeldBy.CIRCUIT_OPEN, Optional.of(halfOpens), CIRCUIT_OPEN));
+    }
+
+    /**
+     * The exchange with Genesys, the only step inside the breaker: it fails, and the breaker counts a failure, when the
+     * answer is retryable or none comes; any other answer completes it.
+     */
+    private Uni<Response> exchange(Retry retry, String token, byte[] body) {
         String correlationId = retry.requestId().toString();
+        String authorization = "Bearer " + token;
         Uni<Response> answer = switch (mode) {
-            case EXECUTE -> api.execute(retry.actionId(), correlationId, body(retry.payload()));
-            case RUNS -> api.submitRun(retry.actionId(), correlationId, body(new RunSubmission(retry.payload(),
-                    new RunSubmission.Metadata(retry.originalRunId(), attempt, correlationId))));
+            case EXECUTE -> api.execute(retry.actionId(), correlationId, authorization, body);
+            case RUNS -> api.submitRun(retry.actionId(), correlationId, authorization, body);
         };
         return answer
-                .onFailure(GenesysGateway::isTokenFailure).transform(TokenUnavailable::new)
-                .onFailure(failure -> !(failure instanceof TokenUnavailable)).transform(GenesysGateway::noAnswer)
-                .map(this::classify);
+                .onFailure().transform(noAnswer -> new RetryableAnswer(null, noAnswer))
+                .invoke(response -> {
+                    if (RETRYABLE_STATUSES.contains(response.getStatus())) {
+                        throw new RetryableAnswer(response, null);
+                    }
+                });
     }
 
     /** A JSON tree or record always writes; a failure here is a bug, and the attempt ends as an internal error. */
-    private byte[] body(Object value) {
+    private byte[] body(Retry retry, int attempt) {
+        Object value = switch (mode) {
+            case EXECUTE -> retry.payload();
+            case RUNS -> new RunSubmission(retry.payload(), new RunSubmission.Metadata(retry.originalRunId(), attempt,
+                    retry.requestId().toString()));
+        };
         try {
             return json.writeValueAsBytes(value);
         } catch (JsonProcessingException unwritable) {
@@ -97,7 +144,8 @@ public class GenesysGateway {
         }
     }
 
-    private Execution classify(Response response) {
+    /** An answer the breaker let through as not retryable: a success, or an error a later attempt would not cure. */
+    private Execution classify(Response response, String token) {
         int status = response.getStatus();
         String body = response.hasEntity() ? response.readEntity(String.class) : null;
         if (status >= 200 && status < 300) {
@@ -105,14 +153,22 @@ public class GenesysGateway {
             String runId = mode == GenesysConfig.InvokerMode.RUNS && result != null ? result.path("id").asText(null) : null;
             return new Execution.Succeeded(status, result, runId);
         }
-        boolean retryable = RETRYABLE_STATUSES.contains(status);
-        Execution.Refused refused = new Execution.Refused(status, outcomeOf(status), retryable,
-                retryable ? RetryAfter.parse(response.getHeaderString("Retry-After"), Instant.now()) : Optional.empty(),
-                errorOf(status, body));
-        if (retryable) {
-            throw new RetryableAnswer(refused);
+        if (status == 401) {
+            tokens.refused(token);
         }
-        return refused;
+        return new Execution.Refused(status, outcomeOf(status), false, Optional.empty(), errorOf(status, body));
+    }
+
+    /** A retryable answer, or none. */
+    private Execution refusal(RetryableAnswer retryable) {
+        Response response = retryable.response;
+        if (response == null) {
+            return noAnswer(retryable.getCause());
+        }
+        int status = response.getStatus();
+        String body = response.hasEntity() ? response.readEntity(String.class) : null;
+        return new Execution.Refused(status, outcomeOf(status), true,
+                RetryAfter.parse(response.getHeaderString("Retry-After"), Instant.now()), errorOf(status, body));
     }
 
     private static AttemptOutcome outcomeOf(int status) {
@@ -149,24 +205,22 @@ public class GenesysGateway {
     }
 
     /** A timeout or a broken connection: retryable, and counted by the breaker. */
-    private static RetryableAnswer noAnswer(Throwable failure) {
+    private static Execution noAnswer(Throwable failure) {
         boolean timeout = causes(failure, cause -> cause.getClass().getSimpleName().contains("Timeout"));
         AttemptOutcome outcome = timeout ? AttemptOutcome.TIMEOUT : AttemptOutcome.NETWORK_ERROR;
         String message = timeout ? "no answer within the timeout"
                 : "connection failed: " + rootOf(failure).getClass().getSimpleName();
-        return new RetryableAnswer(new Execution.Refused(null, outcome, true, Optional.empty(),
-                new LastError(null, timeout ? "timeout" : "network.error", message, null)));
+        return new Execution.Refused(null, outcome, true, Optional.empty(),
+                new LastError(null, timeout ? "timeout" : "network.error", message, null));
     }
 
     /**
-     * The breaker refused the call. While it is open the retry waits until it half-opens; once it is half-open (its
-     * trial call is on the wire) the moment is unknown, and the pipeline waits a backoff delay instead of spinning.
+     * The breaker refused the call although it seemed to accept one a moment before: its trial call is on the wire. The
+     * moment it decides is unknown, and the pipeline waits a backoff delay instead of spinning.
      */
-    private Execution circuitOpen(ActionBreaker breaker) {
-        Instant halfOpens = breakers.halfOpensAt(breaker);
-        return new Execution.Held(Execution.HeldBy.CIRCUIT_OPEN,
-                halfOpens.isAfter(Instant.now()) ? Optional.of(halfOpens) : Optional.empty(),
-                new LastError(null, "circuit.open", "the action's circuit breaker is open", null));
+    private Execution circuitOpen(String actionId) {
+        return holdBeforeAttempt(actionId)
+                .orElseGet(() -> new Execution.Held(Execution.HeldBy.CIRCUIT_OPEN, Optional.empty(), CIRCUIT_OPEN));
     }
 
     /**
@@ -183,14 +237,6 @@ public class GenesysGateway {
         LOG.errorf(failure, "Unexpected failure while executing an action");
         return new Execution.Refused(null, AttemptOutcome.CLIENT_ERROR, false, Optional.empty(),
                 new LastError(null, "internal.error", "the attempt failed on an internal error", null));
-    }
-
-    /**
-     * Whether the call failed while {@link GenesysTokenFilter} was getting a token, before anything was sent: the filter
-     * reports every such failure as an {@link OidcClientException}.
-     */
-    private static boolean isTokenFailure(Throwable failure) {
-        return causes(failure, cause -> cause instanceof OidcClientException);
     }
 
     private static boolean causes(Throwable failure, Predicate<Throwable> test) {
@@ -210,7 +256,7 @@ public class GenesysGateway {
         return root;
     }
 
-    /** The OIDC client could not get a token; nothing reached Genesys, so the breaker does not count it. */
+    /** No token could be had; nothing reached Genesys, and the breaker was not asked. */
     static final class TokenUnavailable extends RuntimeException {
         TokenUnavailable(Throwable cause) {
             super("no access token", cause, false, false);

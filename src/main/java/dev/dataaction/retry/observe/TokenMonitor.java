@@ -8,7 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
 import dev.dataaction.retry.config.GenesysConfig;
-import dev.dataaction.retry.genesys.GenesysTokenFilter;
+import dev.dataaction.retry.genesys.AccessTokens;
 import io.quarkus.oidc.common.OidcEndpoint;
 import io.quarkus.oidc.common.OidcResponseFilter;
 import io.smallrye.mutiny.Uni;
@@ -26,12 +26,12 @@ public class TokenMonitor implements OidcResponseFilter {
 
     private final AuditLog audit;
     private final RetryMetrics metrics;
-    private final Instance<GenesysTokenFilter> tokens;
+    private final Instance<AccessTokens> tokens;
     private final long recheckNanos;
     private final AtomicLong lastRecheck = new AtomicLong(System.nanoTime());
     private volatile boolean lastRequestFailed;
 
-    TokenMonitor(AuditLog audit, RetryMetrics metrics, Instance<GenesysTokenFilter> tokens, GenesysConfig genesys) {
+    TokenMonitor(AuditLog audit, RetryMetrics metrics, Instance<AccessTokens> tokens, GenesysConfig genesys) {
         this.audit = audit;
         this.metrics = metrics;
         this.tokens = tokens;

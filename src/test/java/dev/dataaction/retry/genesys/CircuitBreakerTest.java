@@ -1,5 +1,7 @@
 package dev.dataaction.retry.genesys;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static dev.dataaction.retry.support.GenesysStub.executePath;
 import static dev.dataaction.retry.support.GenesysStub.genesysError;
 import static dev.dataaction.retry.support.GenesysStub.ok;
@@ -9,12 +11,17 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import dev.dataaction.retry.support.GenesysStub;
@@ -25,14 +32,21 @@ import io.restassured.path.json.JsonPath;
 
 /**
  * One breaker per action (test profile: opens after 3 consecutive retryable failures, half-opens after 1.5 s). While
- * open, nothing of that action reaches Genesys and due retries wait without using up attempts.
+ * open, nothing of that action reaches Genesys and due retries wait without using up attempts, coming back after the
+ * reset delay spread by the retry jitter (0.1 of it).
  */
 @QuarkusTest
 @QuarkusTestResource(GenesysStub.class)
 class CircuitBreakerTest {
 
     private static final Duration RESET_DELAY = Duration.ofMillis(1500);
+    private static final Duration JITTER_BAND = RESET_DELAY.dividedBy(10);
     private static final Duration ROUNDING = Duration.ofMillis(2);
+    /** From the third failure reaching Genesys to its answer reaching the breaker. */
+    private static final Duration ANSWER_TRANSIT = Duration.ofMillis(500);
+
+    @Inject
+    GenesysGateway gateway;
 
     @BeforeEach
     void resetGenesys() {
@@ -84,8 +98,9 @@ class CircuitBreakerTest {
         JsonPath held = awaitHeld(waiting);
         assertThat(GenesysStub.countOf(executePath(broken))).as("calls of the broken action while open").isEqualTo(3);
         assertThat(held.getList("attempts")).isEmpty();
-        assertThat(Retries.instant(held, "nextAttemptAt")).as("the breaker's half-open time")
-                .isAfterOrEqualTo(opened.plus(RESET_DELAY).minus(ROUNDING));
+        assertThat(Retries.instant(held, "nextAttemptAt")).as("the breaker's half-open time, spread by the jitter")
+                .isAfterOrEqualTo(opened.plus(RESET_DELAY).minus(ROUNDING))
+                .isBeforeOrEqualTo(opened.plus(RESET_DELAY).plus(JITTER_BAND).plus(ANSWER_TRANSIT));
         assertThat(Retries.awaitStatus(other, "SUCCEEDED").getList("attempts.outcome")).containsExactly("SUCCESS");
 
         // after the reset delay one trial call passes; it succeeds and closes the breaker
@@ -175,5 +190,72 @@ class CircuitBreakerTest {
                 .until(() -> "SUCCEEDED".equals(Retries.record(first).getString("status"))
                         && "SUCCEEDED".equals(Retries.record(second).getString("status")));
         assertThat(GenesysStub.countOf(executePath(actionId))).isEqualTo(5);
+    }
+
+    /**
+     * The trial call after the reset delay finds no token (the login service fails): nothing reached Genesys, so the
+     * breaker of the action, still broken, stays open, and the next real call is its trial.
+     */
+    @Test
+    void trialCallThatFindsNoTokenLeavesTheBreakerOpen() {
+        String actionId = Retries.newActionId();
+        openBreakerOf(actionId);
+        GenesysStub.stubSequence(executePath(actionId), unavailable());
+        StubMapping loginDown = GenesysStub.server().stubFor(post(urlEqualTo(GenesysStub.TOKEN_PATH)).atPriority(1)
+                .willReturn(GenesysStub.json(503, "{\"error\":\"temporarily_unavailable\"}")));
+        // a 401 makes the service drop its cached token; the new one cannot be had
+        String refused = Retries.newActionId();
+        GenesysStub.stubSequence(executePath(refused),
+                genesysError(401, "authentication.required", "No authentication bearer token specified", "ctx-401"));
+        String primer = Retries.submitNew(refused, "drop-the-token");
+        Retries.awaitRecord(primer, record -> "token.unavailable".equals(record.getString("lastError.code")),
+                "held for want of a token");
+
+        String id = Retries.submitNew(actionId, "trial");
+        Retries.awaitRecord(id, record -> "token.unavailable".equals(record.getString("lastError.code")),
+                "the trial call held for want of a token");
+        assertThat(GenesysStub.countOf(executePath(actionId))).as("calls of the broken action").isEqualTo(3);
+        GenesysStub.server().removeStub(loginDown);
+
+        // with a token again, the trial call fails and the breaker opens again at once: no further call for a reset delay
+        await("the trial call").atMost(Duration.ofSeconds(5)).until(() -> GenesysStub.countOf(executePath(actionId)) == 4);
+        await("no call while the breaker is open again").during(RESET_DELAY.multipliedBy(2).dividedBy(3))
+                .atMost(RESET_DELAY).until(() -> GenesysStub.countOf(executePath(actionId)) == 4);
+        JsonPath heldAgain = Retries.record(id);
+        assertThat(heldAgain.getList("attempts.outcome")).containsExactly("SERVER_ERROR");
+        assertThat(heldAgain.getString("lastError.code")).isEqualTo("circuit.open");
+        Retries.cancel(id);
+        Retries.cancel(primer);
+    }
+
+    @Test
+    void holdBeforeAttemptTellsWhileTheBreakerRefusesCallsAndCountsNothing() {
+        String actionId = Retries.newActionId();
+        assertThat(gateway.holdBeforeAttempt(actionId)).as("an action never called").isEmpty();
+        Instant opened = openBreakerOf(actionId);
+        GenesysStub.stubSequence(executePath(actionId), ok("{}"));
+
+        List<Execution.Held> held = IntStream.range(0, 20).mapToObj(n -> gateway.holdBeforeAttempt(actionId))
+                .flatMap(Optional::stream).toList();
+
+        assertThat(held).hasSize(20).allSatisfy(hold -> {
+            assertThat(hold.cause()).isEqualTo(Execution.HeldBy.CIRCUIT_OPEN);
+            assertThat(hold.reason().code()).isEqualTo("circuit.open");
+            assertThat(hold.reason().message()).isEqualTo("the action's circuit breaker is open");
+            assertThat(hold.notBefore()).hasValueSatisfying(notBefore -> assertThat(notBefore)
+                    .isAfterOrEqualTo(opened.plus(RESET_DELAY).minus(ROUNDING))
+                    .isBeforeOrEqualTo(opened.plus(RESET_DELAY).plus(JITTER_BAND).plus(ANSWER_TRANSIT)));
+        });
+        assertThat(held.stream().map(hold -> hold.notBefore().orElseThrow()).distinct())
+                .as("the waiters are spread").hasSizeGreaterThan(1);
+
+        // asked again and again once the breaker would let its trial call through: nothing is counted, so the trial call
+        // of the next retry still passes and closes the breaker
+        await("the reset delay to pass").atMost(Duration.ofSeconds(5))
+                .until(() -> gateway.holdBeforeAttempt(actionId).isEmpty());
+        IntStream.range(0, 5).forEach(n -> assertThat(gateway.holdBeforeAttempt(actionId)).isEmpty());
+        JsonPath trial = Retries.awaitStatus(Retries.submitNew(actionId, "trial"), "SUCCEEDED");
+        assertThat(trial.getList("attempts.outcome")).containsExactly("SUCCESS");
+        assertThat(gateway.holdBeforeAttempt(actionId)).isEmpty();
     }
 }

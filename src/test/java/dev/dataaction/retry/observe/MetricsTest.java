@@ -2,6 +2,7 @@ package dev.dataaction.retry.observe;
 
 import static dev.dataaction.retry.support.GenesysActions.answers;
 import static dev.dataaction.retry.support.GenesysActions.newActionId;
+import static dev.dataaction.retry.support.GenesysActions.rateLimited;
 import static dev.dataaction.retry.support.GenesysActions.success;
 import static dev.dataaction.retry.support.GenesysActions.unavailable;
 import static io.restassured.RestAssured.given;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 
+import dev.dataaction.retry.support.Callers;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.Metrics;
 import dev.dataaction.retry.support.OperationsProfile;
@@ -41,6 +43,8 @@ class MetricsTest {
     private static final String SUCCEEDED = "orchestrator_retries_completed_total{status=\"SUCCEEDED\"}";
     private static final String LATENCY_COUNT = "orchestrator_retry_latency_seconds_count";
     private static final String REJECTED_INVALID = "orchestrator_retries_rejected_total{reason=\"INVALID\"}";
+    private static final String CIRCUITS_OPEN = "orchestrator_circuit_open";
+    private static final String OPEN_CIRCUITS_IN_READINESS = "checks.find { it.name == 'retries' }.data.openCircuits";
 
     WireMockServer genesys = GenesysStub.server();
 
@@ -92,5 +96,31 @@ class MetricsTest {
                 .then().statusCode(400);
 
         assertThat(Metrics.scrape().increaseSince(before, REJECTED_INVALID)).isEqualTo(1);
+    }
+
+    /**
+     * An action's breaker opens and nobody retries the action afterwards: it is counted while it refuses calls, and no
+     * longer once its reset delay (1.5 s) has passed, so that the alert on the gauge resolves.
+     */
+    @Test
+    void breakerIsCountedAsOpenOnlyWhileItRefusesCalls() {
+        String action = newActionId();
+        // a Retry-After beyond max-retry-after ends each retry after its one failure
+        answers(action, rateLimited(30));
+        for (int run = 1; run <= 3; run++) {
+            Retries.awaitStatus(Retries.submitAccepted(action, "run-" + run, "{}"), "EXHAUSTED");
+        }
+
+        assertThat(Metrics.scrape().value(CIRCUITS_OPEN)).as("breakers open right after the third failure")
+                .isGreaterThanOrEqualTo(1);
+        assertThat(Callers.withoutApiKey().get("/q/health/ready").then().extract().jsonPath()
+                .getInt(OPEN_CIRCUITS_IN_READINESS)).isGreaterThanOrEqualTo(1);
+
+        await("the breaker to stop counting once it would let a trial call through").atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> {
+                    assertThat(Metrics.scrape().value(CIRCUITS_OPEN)).isZero();
+                    assertThat(Callers.withoutApiKey().get("/q/health/ready").then().extract().jsonPath()
+                            .getInt(OPEN_CIRCUITS_IN_READINESS)).isZero();
+                });
     }
 }

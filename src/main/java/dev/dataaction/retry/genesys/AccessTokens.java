@@ -1,0 +1,64 @@
+package dev.dataaction.retry.genesys;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.inject.Singleton;
+
+import io.quarkus.oidc.client.OidcClientException;
+import io.quarkus.oidc.client.Tokens;
+import io.quarkus.oidc.client.runtime.AbstractTokensProducer;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The OIDC client's client-credentials token for the calls to Genesys. The OIDC client's token manager caches the token,
+ * refreshes it before it expires and lets concurrent callers share one token request. After Genesys refuses a token
+ * (401), the next caller asks the login service for a new one.
+ *
+ * <p>
+ * The gateway takes the token before it lets a call through the action's circuit breaker, so that a login service in
+ * trouble neither opens nor closes a breaker. Whatever keeps a caller from getting a token fails it with an
+ * {@link OidcClientException}: an error answer, an unreachable login service, a 200 that is not JSON, or one without an
+ * access token (the token manager would otherwise cache that answer and send {@code Bearer null}).
+ */
+@Singleton
+public class AccessTokens extends AbstractTokensProducer {
+
+    private final AtomicBoolean refreshBeforeNextCall = new AtomicBoolean();
+
+    @Override
+    protected void initTokens() {
+        // the first call fetches the token: nothing is requested while the application starts
+    }
+
+    @Override
+    protected boolean isForceNewTokens() {
+        return refreshBeforeNextCall.getAndSet(false);
+    }
+
+    /** The access token to send to Genesys, cached or fetched. */
+    Uni<String> accessToken() {
+        return getTokens().map(tokens -> {
+            String token = tokens.getAccessToken();
+            if (token == null || token.isBlank()) {
+                // the answer was cached as if it were a token: the next call asks again
+                refreshBeforeNextCall.set(true);
+                throw new OidcClientException("the login service answered without an access token");
+            }
+            return token;
+        });
+    }
+
+    /** Genesys answered 401 to a call that carried {@code token}: the next call asks for a new one. */
+    void refused(String token) {
+        refreshBeforeNextCall.set(true);
+    }
+
+    /**
+     * Asks the login service for a new token, or joins the request already on its way, so that the login service never
+     * has two of this service's token requests at once.
+     */
+    public Uni<Tokens> refresh() {
+        refreshBeforeNextCall.set(true);
+        return getTokens();
+    }
+}
