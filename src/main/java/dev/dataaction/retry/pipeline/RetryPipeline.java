@@ -321,6 +321,11 @@ public class RetryPipeline {
             // it waited past its deadline in the backlog, behind busy permits or a replica that was down
             return settle(retry, exhausted(retry, retry.lastError()));
         }
+        Optional<Execution.Held> breakerOpen = gateway.holdBeforeAttempt(retry.actionId());
+        if (breakerOpen.isPresent()) {
+            // nothing goes on the wire, so nothing is written IN_FLIGHT: a crash now leaves no attempt to interrupt
+            return settle(retry, hold(retry, breakerOpen.get(), retry.attemptsUsed() + 1));
+        }
         int number = retry.startAttempt(repeat, now);
         if (number == 0) {
             return Uni.createFrom().item(Next.STOP);
@@ -391,15 +396,18 @@ public class RetryPipeline {
                 telemetry.attempted(retry, attempt);
                 yield afterRefusal(retry, refused, attempt, started.repeat());
             }
-            case Execution.Held held -> {
-                if (held.cause() == Execution.HeldBy.TOKEN_UNAVAILABLE) {
-                    tokens.tokenUnavailable();
-                }
-                Instant retryAt = held.notBefore()
-                        .orElseGet(() -> Instant.now().plus(backoff.delayBefore(started.number(), Optional.empty())));
-                yield waitUntil(retry, retryAt, held.reason());
-            }
+            case Execution.Held held -> hold(retry, held, started.number());
         };
+    }
+
+    /** Nothing reached Genesys: the retry waits, without using up an attempt, until what held it may have passed. */
+    private Next hold(Retry retry, Execution.Held held, int number) {
+        if (held.cause() == Execution.HeldBy.TOKEN_UNAVAILABLE) {
+            tokens.tokenUnavailable();
+        }
+        Instant retryAt = held.notBefore()
+                .orElseGet(() -> Instant.now().plus(backoff.delayBefore(number, Optional.empty())));
+        return waitUntil(retry, retryAt, held.reason());
     }
 
     private Next afterRefusal(Retry retry, Execution.Refused refused, Attempt attempt, boolean repeat) {
