@@ -3,6 +3,8 @@ package dev.dataaction.retry.config;
 import java.time.Duration;
 import java.util.Optional;
 
+import org.hibernate.validator.constraints.time.DurationMin;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -35,6 +37,14 @@ public interface GenesysConfig {
      */
     @WithDefault("5s")
     Duration tokenRecheckInterval();
+
+    /**
+     * How long a token request may go unanswered before it counts as failed, like a refused one: the retries waiting for
+     * it are held, and readiness reports the missing token. An attempt waits at most this long for its token.
+     */
+    @WithDefault("10s")
+    @DurationMin(millis = 1)
+    Duration tokenTimeout();
 
     /** Which Genesys contract a retry is executed through. */
     @WithDefault("execute")

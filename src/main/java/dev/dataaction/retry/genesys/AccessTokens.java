@@ -1,6 +1,7 @@
 package dev.dataaction.retry.genesys;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.inject.Singleton;
 
@@ -11,8 +12,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The OIDC client's client-credentials token for the calls to Genesys. The OIDC client's token manager caches the token,
- * refreshes it before it expires and lets concurrent callers share one token request. After Genesys refuses a token
- * (401), the next caller asks the login service for a new one.
+ * refreshes it before it expires and lets concurrent callers share one token request. A token Genesys refused (401) is
+ * not handed out again: the caller that finds it cached asks the login service for a new one.
  *
  * <p>
  * The gateway takes the token before it lets a call through the action's circuit breaker, so that a login service in
@@ -24,6 +25,7 @@ import io.smallrye.mutiny.Uni;
 public class AccessTokens extends AbstractTokensProducer {
 
     private final AtomicBoolean refreshBeforeNextCall = new AtomicBoolean();
+    private final AtomicReference<String> refused = new AtomicReference<>();
 
     @Override
     protected void initTokens() {
@@ -35,9 +37,9 @@ public class AccessTokens extends AbstractTokensProducer {
         return refreshBeforeNextCall.getAndSet(false);
     }
 
-    /** The access token to send to Genesys, cached or fetched. */
+    /** The access token to send to Genesys, cached or fetched, never one Genesys refused. */
     Uni<String> accessToken() {
-        return getTokens().map(tokens -> {
+        return getTokens().chain(this::unlessRefused).map(tokens -> {
             String token = tokens.getAccessToken();
             if (token == null || token.isBlank()) {
                 // the answer was cached as if it were a token: the next call asks again
@@ -48,9 +50,27 @@ public class AccessTokens extends AbstractTokensProducer {
         });
     }
 
-    /** Genesys answered 401 to a call that carried {@code token}: the next call asks for a new one. */
+    /**
+     * Genesys answered 401 to a call that carried {@code token}. Remembering the token, rather than raising a flag for the
+     * next call, keeps it from being handed out again when another caller's token request takes the flag and has not yet
+     * replaced the cached token: the refused call would be repeated with the same token and refused for good.
+     */
     void refused(String token) {
+        refused.set(token);
+    }
+
+    /**
+     * A new token instead of a refused one. Once it is had, the refusal is settled: a login service that hands out the
+     * refused token again gets it sent, and a second 401 ends the retry, rather than every later call asking for a token.
+     */
+    private Uni<Tokens> unlessRefused(Tokens tokens) {
+        String token = tokens.getAccessToken();
+        if (token == null || !token.equals(refused.get())) {
+            return Uni.createFrom().item(tokens);
+        }
+        // joins the request on its way, if another caller sent one
         refreshBeforeNextCall.set(true);
+        return getTokens().invoke(renewed -> refused.updateAndGet(current -> token.equals(current) ? null : current));
     }
 
     /**

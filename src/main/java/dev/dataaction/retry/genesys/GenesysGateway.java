@@ -4,12 +4,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.util.TypeLiteral;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
@@ -24,7 +27,10 @@ import dev.dataaction.retry.genesys.ActionBreakers.ActionBreaker;
 import dev.dataaction.retry.store.AttemptOutcome;
 import dev.dataaction.retry.store.LastError;
 import dev.dataaction.retry.store.Retry;
+import io.quarkus.oidc.client.OidcClientException;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * The one way to Genesys: sends an attempt through the action's circuit breaker and classifies what comes back. Only
@@ -36,6 +42,11 @@ import io.smallrye.mutiny.Uni;
  * inside it: the access token is taken and the body written before, and the answer is read after. A login service in
  * trouble or an internal error thus neither opens nor closes a breaker; above all, a trial call that finds no token does
  * not close the breaker of an action that is still broken.
+ *
+ * <p>
+ * An attempt has a deadline of {@code genesys.token-timeout} plus the REST client's connect and read timeouts: at most
+ * the token timeout for its token, and the other two for the exchange. The read timeout alone would not do: it bounds
+ * each wait for data, and an answer that trickles in never trips it.
  */
 @ApplicationScoped
 public class GenesysGateway {
@@ -65,15 +76,20 @@ public class GenesysGateway {
     private final GenesysConfig.InvokerMode mode;
     private final ObjectMapper json;
     private final Duration tokenRecheck;
+    private final Duration tokenTimeout;
+    private final Duration exchangeTimeout;
 
     GenesysGateway(@RestClient GenesysActionsApi api, AccessTokens tokens, ActionBreakers breakers, GenesysConfig config,
-            ObjectMapper json) {
+            ObjectMapper json, @ConfigProperty(name = "quarkus.rest-client.genesys.connect-timeout") long connectTimeoutMillis,
+            @ConfigProperty(name = "quarkus.rest-client.genesys.read-timeout") long readTimeoutMillis) {
         this.api = api;
         this.tokens = tokens;
         this.breakers = breakers;
         this.mode = config.mode();
         this.json = json;
         this.tokenRecheck = config.tokenRecheckInterval();
+        this.tokenTimeout = config.tokenTimeout();
+        this.exchangeTimeout = Duration.ofMillis(connectTimeoutMillis + readTimeoutMillis);
     }
 
     /** Executes the retry's action once. The returned {@code Uni} never fails: every outcome is an {@link Execution}. */
@@ -90,7 +106,10 @@ public class GenesysGateway {
         } catch (RuntimeException unwritable) {
             return Uni.createFrom().item(internalError(unwritable));
         }
-        return tokens.accessToken()
+        Uni<Execution> execution = tokens.accessToken()
+                // the shared token request has a timeout of its own (TokenRequestTimeout); this bounds this attempt's wait
+                .ifNoItem().after(tokenTimeout)
+                .failWith(() -> new OidcClientException("no token within genesys.token-timeout"))
                 .onFailure().transform(TokenUnavailable::new)
                 .chain(token -> breaker.guard.get(() -> exchange(retry, token, body), ANSWER)
                         .map(response -> classify(response, token)))
@@ -98,6 +117,13 @@ public class GenesysGateway {
                 .onFailure(CircuitBreakerOpenException.class).recoverWithItem(() -> circuitOpen(retry.actionId()))
                 .onFailure(TokenUnavailable.class).recoverWithItem(this::tokenUnavailable)
                 .onFailure().recoverWithItem(GenesysGateway::internalError);
+        // a timeout fires on Mutiny's scheduler: the retry goes on where it was driven, on its own Vert.x context
+        Context driving = Vertx.currentContext();
+        return driving == null ? execution : execution.emitOn(onContext(driving));
+    }
+
+    private static Executor onContext(Context context) {
+        return command -> context.runOnContext(ignored -> command.run());
     }
 
     /**
@@ -122,6 +148,8 @@ public class GenesysGateway {
             case RUNS -> api.submitRun(retry.actionId(), correlationId, authorization, body);
         };
         return answer
+                .ifNoItem().after(exchangeTimeout).failWith(() -> new TimeoutException("no complete answer within the "
+                        + "REST client's connect and read timeouts"))
                 .onFailure().transform(noAnswer -> new RetryableAnswer(null, noAnswer))
                 .invoke(response -> {
                     if (RETRYABLE_STATUSES.contains(response.getStatus())) {

@@ -149,8 +149,11 @@ class TokenFaultsTest {
         assertThat(audit.events("TOKEN_REFRESHED")).as("tokens said to be obtained").isEmpty();
         assertThat(audit.events("AUTH_FAILURE")).as("failed token requests in the audit trail").isNotEmpty();
 
+        // the recovered answer takes over before the broken one goes: in between, the stub's default token would be handed
+        // out, which the action refuses, and a retry whose repeat got it would end FAILED
+        GenesysStub.server().stubFor(post(urlEqualTo(GenesysStub.TOKEN_PATH)).atPriority(1)
+                .willReturn(GenesysStub.tokenResponse(recovered, 86_400)));
         GenesysStub.server().removeStub(broken);
-        GenesysStub.stubToken(GenesysStub.server(), recovered, 86_400);
 
         for (String id : ids) {
             JsonPath record = Retries.awaitStatus(id, "SUCCEEDED");
