@@ -35,7 +35,7 @@ function parseArgs(argv) {
     warmup: a.warmup === '1', // an unreported run that warms the JVM up before the measured ones
     serviceLog: a['service-log'],
     apiKey: a['api-key'] || 'bench-key',
-    jcmd: a.jcmd || 'jcmd',
+    jcmd: a.jcmd ?? 'jcmd', // empty for a native executable, which jcmd cannot attach to
     clkTck: Number(a['clk-tck'] || 100),
     baseDelayMs: Number(a['base-delay-ms'] || 0),
     factor: Number(a.factor || 2),
@@ -317,8 +317,9 @@ async function throughput(ctx, { attemptsPerRetry }) {
     tokenRequests: log.tokenRequests, // since this service instance (and its stub) started
     notSucceeded: count - succeeded,
     subMsTimerErrors: subMsTimerErrors(ctx) - timerErrors0,
-    // taken after the measurement: what stays live (the retained finished records); growth from run to run is a leak
-    liveHeapAfterGcMiB: round(heapAfterGc(ctx) / 2 ** 20, 1),
+    // taken after the measurement: what stays live (the retained finished records); growth from run to run is a leak.
+    // Not measured for a native executable (no jcmd).
+    liveHeapAfterGcMiB: ctx.jcmd ? round(heapAfterGc(ctx) / 2 ** 20, 1) : null,
   };
 }
 

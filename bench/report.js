@@ -144,6 +144,7 @@ for (const [title, rows] of SECTIONS) {
   out.push(`| **${title}** | | | | | |`);
   for (const [scenario, key, label, unit, goal, aggregate] of rows) {
     const mine = runs.filter((r) => r.scenario === scenario);
+    if (mine.length === 0) continue; // a scenario left out with --only, in a section that shares rows with another
     const good = mine.filter((r) => r.ok && typeof r.metrics[key] === 'number');
     const failed = mine.length - mine.filter((r) => r.ok).length;
     const values = good.map((r) => r.metrics[key]);

@@ -2,7 +2,7 @@
 # Benchmark of the retry orchestrator: builds the jar when it is missing, starts the Genesys stub and the service on
 # free loopback ports, drives each scenario, stops everything it started and prints one Markdown table.
 #
-#   bench/run.sh [--quick] [--runs N] [--only SCENARIO[,SCENARIO...]] [--profile]
+#   bench/run.sh [--quick] [--runs N] [--only SCENARIO[,SCENARIO...]] [--profile] [--native]
 #
 #   --quick    one smaller run of each scenario, for trying the harness out (not for reporting)
 #   --runs N   runs per scenario (default 3); the table shows the median
@@ -10,6 +10,8 @@
 #   --throughput-delay D   base delay of scenario 1 (default 1ms, as the goal is defined); see bench/README.md
 #   --profile  record a Java Flight Recording of the service in each scenario (results/<run>/<scenario>.jfr);
 #              it costs CPU, so numbers taken with it are not comparable
+#   --native   run the native executable (target/*-runner, built with ./mvnw package -Dnative when missing) instead
+#              of the jar; scenario 3 (waiting) and --profile need the JVM's jcmd and are not available with it
 #
 # Everything it writes goes to bench/results/<timestamp>/: the service's and the stub's logs, one JSON line per run
 # (results.jsonl) and the table (table.md).
@@ -22,8 +24,9 @@ COMMAND="bench/run.sh${*:+ $*}"
 RUNS=3
 QUICK=0
 PROFILE=0
+NATIVE=0
 THROUGHPUT_DELAY=1ms
-ONLY="throughput,throughput-503,overhead,waiting,backoff,backoff-jitter"
+ONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1; RUNS=1 ;;
@@ -31,12 +34,21 @@ while [ $# -gt 0 ]; do
     --only) ONLY=${2:?--only needs scenario names}; shift ;;
     --throughput-delay) THROUGHPUT_DELAY=${2:?--throughput-delay needs a duration such as 10ms}; shift ;;
     --profile) PROFILE=1 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --native) NATIVE=1 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
   shift
 done
 case "$RUNS" in ''|*[!0-9]*|0) echo "--runs needs a positive whole number" >&2; exit 2 ;; esac
+if [ -z "$ONLY" ]; then
+  ONLY="throughput,throughput-503,overhead,waiting,backoff,backoff-jitter"
+  [ "$NATIVE" = 1 ] && ONLY="throughput,throughput-503,overhead,backoff,backoff-jitter"
+fi
+if [ "$NATIVE" = 1 ]; then
+  [ "$PROFILE" = 1 ] && { echo "--profile records a Flight Recording of the JVM: not with --native" >&2; exit 2; }
+  [[ ",$ONLY," == *",waiting,"* ]] && { echo "scenario waiting measures the heap with jcmd: not with --native" >&2; exit 2; }
+fi
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Tools: a JDK (JAVA_HOME, else a JDK 25 under /usr/lib/jvm, else java on PATH) and Node.js
@@ -58,7 +70,16 @@ command -v curl >/dev/null || { echo "curl is required" >&2; exit 1; }
 CLK_TCK=$(getconf CLK_TCK)
 
 JAR=$ROOT/target/quarkus-app/quarkus-run.jar
-if [ ! -f "$JAR" ]; then
+RUNNER=""
+if [ "$NATIVE" = 1 ]; then
+  RUNNER=$(ls "$ROOT"/target/*-runner 2>/dev/null | head -n 1)
+  if [ -z "$RUNNER" ]; then
+    echo "building the native executable (target/*-runner is missing)..." >&2
+    (cd "$ROOT" && ./mvnw -B -q package -Dnative -DskipTests)
+    RUNNER=$(ls "$ROOT"/target/*-runner | head -n 1)
+  fi
+  JCMD="" # jcmd cannot attach to a native executable; the driver leaves the heap figures out
+elif [ ! -f "$JAR" ]; then
   echo "building the service (target/quarkus-app/quarkus-run.jar is missing)..." >&2
   (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
 fi
@@ -120,14 +141,17 @@ start_service() {
   port=$(free_port)
   local jfr=()
   [ "$PROFILE" = 1 ] && jfr=("-XX:StartFlightRecording=filename=$OUT/$name.jfr,settings=profile,dumponexit=true")
+  # the jar runs on the JVM; the native executable takes the same -D settings
+  local launch=("$JAVA" "${jfr[@]}") application=(-jar "$JAR")
+  [ -n "$RUNNER" ] && launch=("$RUNNER") && application=()
   GENESYS_BASE_URL=$STUB_URL GENESYS_CLIENT_ID=bench GENESYS_CLIENT_SECRET=bench-secret ORCHESTRATOR_API_KEYS=bench-key \
-    "$JAVA" "${jfr[@]}" \
+    "${launch[@]}" \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
     -Dgenesys.login-url="$STUB_URL" \
     -Dorchestrator.queue.max-depth=30000 \
     -Dorchestrator.circuit-breaker.failure-threshold=1000000 \
     -Dquarkus.shutdown.delay=0s -Dquarkus.shutdown.timeout=5s \
-    "$@" -jar "$JAR" >"$OUT/service-$name.log" 2>&1 &
+    "$@" "${application[@]}" >"$OUT/service-$name.log" 2>&1 &
   SERVICE_PID=$!
   SERVICE_URL=http://127.0.0.1:$port
   SERVICE_LOG=$OUT/service-$name.log
@@ -251,7 +275,7 @@ node "$BENCH_DIR/report.js" "$RESULTS" \
   --date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   --cores "$(nproc)" \
   --memory "$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)" \
-  --jdk "$("$JAVA" -version 2>&1 | head -n 1)" \
+  --jdk "$([ -n "$RUNNER" ] && echo "native executable $(basename "$RUNNER")" || "$JAVA" -version 2>&1 | head -n 1)" \
   --node "$(node --version)" \
   --commit "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   --load "$START_LOAD -> $END_LOAD" \

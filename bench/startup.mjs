@@ -1,12 +1,13 @@
-// Measures how fast the packaged service starts: the time from spawning the JVM to the first 200 answer of
-// /q/health/ready, and the resident memory at that moment, for the plain jar and for the jar with the AOT cache.
-// Usage: node startup.mjs <quarkus-app dir> <java> <runs>
+// Measures how fast the packaged service starts: the time from spawning the process to the first 200 answer of
+// /q/health/ready, and the resident memory at that moment, for the plain jar, the jar with the AOT cache and, when one
+// is given, the native executable.
+// Usage: node startup.mjs <quarkus-app dir> <java> <runs> [native executable]
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 
-const [appDir, java, runsArg] = process.argv.slice(2);
+const [appDir, java, runsArg, nativeExecutable] = process.argv.slice(2);
 const runs = Number(runsArg ?? 5);
 const POLL_MS = 2;
 const GIVE_UP_MS = 60_000;
@@ -36,10 +37,10 @@ function rssMiB(pid) {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024;
 }
 
-async function startOnce(jvmOptions) {
+async function startOnce(variant) {
   const port = await freePort();
   const started = process.hrtime.bigint();
-  const child = spawn(java, [...jvmOptions, `-Dquarkus.http.port=${port}`, '-jar', 'quarkus-run.jar'], {
+  const child = spawn(variant.command, variant.args(`-Dquarkus.http.port=${port}`), {
     cwd: appDir,
     stdio: 'ignore',
     env: {
@@ -73,14 +74,17 @@ const median = (values) => {
 };
 
 const variants = [
-  { name: 'jar', options: [] },
-  { name: 'jar + AOT cache', options: ['-XX:AOTCache=app.aot'] },
+  { name: 'jar', command: java, args: (setting) => [setting, '-jar', 'quarkus-run.jar'] },
+  { name: 'jar + AOT cache', command: java, args: (setting) => ['-XX:AOTCache=app.aot', setting, '-jar', 'quarkus-run.jar'] },
 ];
+if (nativeExecutable) {
+  variants.push({ name: 'native', command: nativeExecutable, args: (setting) => [setting] });
+}
 const results = Object.fromEntries(variants.map((variant) => [variant.name, []]));
-// alternate the variants so that a change in the machine's load affects both alike
+// alternate the variants so that a change in the machine's load affects them all alike
 for (let run = 0; run < runs; run++) {
   for (const variant of variants) {
-    results[variant.name].push(await startOnce(variant.options));
+    results[variant.name].push(await startOnce(variant));
   }
 }
 

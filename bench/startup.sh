@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Start-up time and memory of the packaged service, plain and with the JDK's AOT cache (JDK 25):
-# time from process start to the first successful GET /q/health/ready, and resident memory at that moment,
-# median of RUNS starts of each. Builds the application and its AOT cache first when they are missing.
+# Start-up time and memory of the packaged service: the jar, the jar with the JDK's AOT cache (JDK 25) and the native
+# executable. Time from process start to the first successful GET /q/health/ready, and resident memory at that moment,
+# median of RUNS starts of each. Builds the application and its AOT cache first when they are missing, and the native
+# executable when it is missing and a GraalVM or Mandrel is at hand (GRAALVM_HOME, or native-image on the PATH);
+# without one, the native variant is left out.
 # Usage: bench/startup.sh [RUNS]   (default 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,8 +22,15 @@ if [ ! -f target/quarkus-app/app.aot ]; then
     -Dsurefire.failIfNoSpecifiedTests=false
 fi
 
+runner=$(ls target/*-runner 2>/dev/null | head -n 1 || true)
+if [ -z "$runner" ] && { [ -n "${GRAALVM_HOME:-}" ] || command -v native-image >/dev/null 2>&1; }; then
+  ./mvnw -B -q package -Dnative -DskipTests
+  runner=$(ls target/*-runner | head -n 1)
+fi
+[ -n "$runner" ] || echo "No native executable (target/*-runner) and no GraalVM to build one: native left out" >&2
+
 echo "Start-up of genesys-retry-orchestrator, $(date -u +%Y-%m-%d), $(nproc) cores," \
   "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $("$java" -version 2>&1 | head -1)"
 echo "Command: bench/startup.sh $runs"
 echo
-node bench/startup.mjs target/quarkus-app "$java" "$runs"
+node bench/startup.mjs target/quarkus-app "$java" "$runs" ${runner:+"$PWD/$runner"}

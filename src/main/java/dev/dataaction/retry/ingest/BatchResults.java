@@ -10,7 +10,7 @@ import dev.dataaction.retry.store.RetryRecord;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** The answer to {@code POST /v1/retries/batch}: one entry per submitted item, in input order. */
-@RegisterForReflection
+@RegisterForReflection // returned by resources, which Quarkus registers itself; explicit so that a Response cannot lose it
 public record BatchResults(List<Item> results) {
 
     /** What happened to one item. */
@@ -33,7 +33,7 @@ public record BatchResults(List<Item> results) {
      * @param retry the record, unless the item was rejected
      * @param problem why the item was rejected
      */
-    @RegisterForReflection
+    @RegisterForReflection // part of BatchResults
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Item(int index, Outcome outcome, RetryRecord retry, Problem problem) {
     }

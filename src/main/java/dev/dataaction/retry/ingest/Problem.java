@@ -14,7 +14,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param errors every invalid field, for {@code invalid-request}
  * @param limit the limit that was reached, for {@code queue-full}
  */
-@RegisterForReflection
+@RegisterForReflection // a Response entity and written by BodyTooLarge: no resource method declares it
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(String type, String title, int status, String detail, List<FieldError> errors, Integer limit) {
 

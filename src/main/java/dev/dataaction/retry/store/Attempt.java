@@ -9,6 +9,6 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  *
  * @param httpStatus the status Genesys answered, or {@code null} when no answer came (timeout, network error)
  */
-@RegisterForReflection
+@RegisterForReflection // read and written with Jackson by PostgresRetryStore (jsonb), out of Quarkus' sight
 public record Attempt(int number, Instant startedAt, long durationMs, Integer httpStatus, AttemptOutcome outcome) {
 }

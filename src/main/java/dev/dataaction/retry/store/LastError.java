@@ -13,6 +13,6 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param message a short human-readable description
  * @param contextId Genesys' correlation id for its support, when it sent one
  */
-@RegisterForReflection
+@RegisterForReflection // read and written with Jackson by PostgresRetryStore (jsonb), out of Quarkus' sight
 public record LastError(Integer httpStatus, String code, String message, String contextId) {
 }

@@ -16,7 +16,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param runId the run id Genesys assigned, in {@code runs} mode
  * @param completedAt when the retry reached a terminal status
  */
-@RegisterForReflection
+@RegisterForReflection // also a Response entity (POST /v1/retries, redrive), which Quarkus cannot see
 public record RetryRecord(
         UUID requestId,
         String actionId,

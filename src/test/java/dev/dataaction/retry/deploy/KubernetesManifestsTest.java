@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -24,9 +25,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import javax.xml.parsers.DocumentBuilderFactory;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -308,6 +313,82 @@ class KubernetesManifestsTest {
             checkEnvHasNoLiteralSecrets(where, container, problems);
         }
         assertNoProblems(problems);
+    }
+
+    @Test
+    void knativeServiceRunsTheNativeImageWithTheNativeOverlaysSizing() throws IOException {
+        String where = "deploy/knative/service.yaml";
+        Map<String, Object> service = single(yamlDocuments(Files.readString(ROOT.resolve(where))), "Service", APP);
+        Map<String, Object> knative = containers(podSpecs(service).get(0)).get(0);
+        Map<String, Object> overlay = containers(map(at(single(rendered("native"), "Deployment", APP), "spec",
+                "template", "spec"))).get(0);
+
+        String image = String.valueOf(knative.get("image"));
+        assertTrue(image.matches("(.*/)?" + APP + "-native:[^:/]+"),
+                where + " must run image " + APP + "-native:<version> by default, runs " + image);
+        for (String bound : List.of("requests", "limits")) {
+            assertEquals(quantity(at(overlay, "resources", bound, "memory")),
+                    quantity(at(knative, "resources", bound, "memory")),
+                    where + ": memory " + bound + " must be the native overlay's");
+        }
+    }
+
+    @Test
+    void nativeContainersAreNotGivenJvmSettings() throws IOException {
+        Map<String, Map<String, Object>> containers = new LinkedHashMap<>();
+        containers.put("overlay native", containers(map(at(single(rendered("native"), "Deployment", APP), "spec",
+                "template", "spec"))).get(0));
+        containers.put("deploy/knative/service.yaml", containers(podSpecs(single(yamlDocuments(Files.readString(
+                ROOT.resolve("deploy/knative/service.yaml"))), "Service", APP)).get(0)).get(0));
+        List<String> problems = new ArrayList<>();
+        containers.forEach((where, container) -> {
+            for (Object entry : list(container.get("env"))) {
+                String name = String.valueOf(at(entry, "name"));
+                // read by the JVM image's launcher only; the native executable would silently ignore them
+                if (name.startsWith("JAVA_") || name.startsWith("JDK_")) {
+                    problems.add(where + ": sets " + name + ", which only the JVM image reads");
+                }
+            }
+        });
+        assertNoProblems(problems);
+    }
+
+    @Test
+    void nativeImageCopiesTheExecutableThisBuildProduces() throws Exception {
+        String where = "src/main/docker/Dockerfile.native-micro";
+        // what ./mvnw package -Dnative writes: target/<artifactId>-<version>-runner
+        Element project = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(ROOT.resolve("pom.xml").toFile()).getDocumentElement();
+        String executable = "target/" + childText(project, "artifactId") + "-" + childText(project, "version") + "-runner";
+
+        List<String> sources = new ArrayList<>();
+        for (String line : Files.readAllLines(ROOT.resolve(where))) {
+            Matcher copy = Pattern.compile("^COPY\\s+(?:--\\S+\\s+)*(\\S+)\\s+/deployments/application\\s*$")
+                    .matcher(line.strip());
+            if (copy.matches()) {
+                sources.add(copy.group(1));
+            }
+        }
+        assertEquals(1, sources.size(), where + " must COPY one executable to /deployments/application, copies " + sources);
+        assertTrue(glob(sources.get(0)).matches(Path.of(executable)),
+                where + " copies " + sources.get(0) + ", which does not match the build's " + executable);
+        boolean admitted = Files.readAllLines(ROOT.resolve(".dockerignore")).stream().map(String::strip)
+                .filter(line -> line.startsWith("!"))
+                .anyMatch(line -> glob(line.substring(1)).matches(Path.of(executable)));
+        assertTrue(admitted, ".dockerignore must let " + executable + " into the build context");
+    }
+
+    private static PathMatcher glob(String pattern) {
+        return ROOT.getFileSystem().getPathMatcher("glob:" + pattern);
+    }
+
+    private static String childText(Element parent, String name) {
+        for (Node child = parent.getFirstChild(); child != null; child = child.getNextSibling()) {
+            if (child instanceof Element element && element.getTagName().equals(name)) {
+                return element.getTextContent().strip();
+            }
+        }
+        throw new AssertionError("pom.xml has no <" + name + "> under <project>");
     }
 
     // ---------------------------------------------------------------------------------------------------------

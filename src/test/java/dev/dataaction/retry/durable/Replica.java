@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -25,13 +24,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.dataaction.retry.support.PackagedApplication;
+
 /**
  * One replica: the packaged application started as production starts it, a process of its own listening on a free port,
  * configured through its environment. Its console output goes to a file, shown when a test fails.
  */
 final class Replica {
 
-    static final Path APPLICATION = Path.of("target", "quarkus-app", "quarkus-run.jar");
     static final String API_KEY = "replicas-it-api-key";
     /** Start-up on a busy build machine, Flyway's migration included. */
     private static final Duration STARTUP = Duration.ofSeconds(60);
@@ -52,15 +52,13 @@ final class Replica {
     }
 
     /**
-     * Starts the packaged application. Inherited {@code GENESYS_*}, {@code ORCHESTRATOR_*} and {@code QUARKUS_*} variables
-     * are dropped, so that only {@code environment} and {@code settings} (system properties) configure it.
+     * Starts the packaged application, the jar or the native executable, whichever the build made. Inherited
+     * {@code GENESYS_*}, {@code ORCHESTRATOR_*} and {@code QUARKUS_*} variables are dropped, so that only
+     * {@code environment} and {@code settings} (system properties) configure it.
      */
     static Replica launch(String name, Map<String, String> environment, Map<String, String> settings, Path output) {
-        assertThat(APPLICATION).as("the packaged application (./mvnw package)").exists();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.addAll(List.of("-jar", APPLICATION.toString()));
+        List<String> command = PackagedApplication.ofThisBuild()
+                .command(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), settings);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().keySet().removeIf(variable -> variable.startsWith("GENESYS_")
                 || variable.startsWith("ORCHESTRATOR_") || variable.startsWith("QUARKUS_"));

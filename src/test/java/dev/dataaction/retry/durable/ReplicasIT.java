@@ -54,10 +54,10 @@ import dev.dataaction.retry.support.TcpProxy;
  * ahead of the due time.
  * <p>
  * The replicas use a database of their own ({@link ReplicaDatabase}) on the PostgreSQL server of
- * {@code ORCHESTRATOR_DB_URL} (default {@code postgresql://127.0.0.1:5432/test}). Genesys is a WireMock server of this class,
- * not
- * {@link GenesysStub}'s: that one belongs to the Quarkus test applications, which may still be running in this JVM. Run
- * alone, after {@code ./mvnw package}: {@code ./mvnw verify -DskipITs=false -Dit.test=ReplicasIT -Dtest=NONE
+ * {@code ORCHESTRATOR_DB_URL} (default {@code postgresql://127.0.0.1:5432/test}). Genesys is a WireMock server of
+ * this class, not {@link GenesysStub}'s: that one belongs to the Quarkus test applications, which may still be running in
+ * this JVM. The replicas run the jar, or the native executable after {@code ./mvnw package -Dnative}. Run alone, after
+ * {@code ./mvnw package}: {@code ./mvnw verify -DskipITs=false -Dit.test=ReplicasIT -Dtest=NONE
  * -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 class ReplicasIT {

@@ -12,13 +12,14 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.dataaction.retry.support.PackagedApplication;
+
 /**
- * The packaged application, started as in production, refuses to run open or without Genesys credentials, and says
- * which setting is missing without printing any secret it was given.
+ * The packaged application (the jar, or the native executable of a native build), started as in production, refuses to
+ * run open or without Genesys credentials, and says which setting is missing without printing any secret it was given.
  */
 class StartupRefusalIT {
 
-    private static final Path APPLICATION = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final String SECRET = "client-secret-that-must-not-be-printed";
 
     @Test
@@ -42,11 +43,9 @@ class StartupRefusalIT {
     }
 
     private static Started start(Map<String, String> environment) throws IOException, InterruptedException {
-        assertThat(APPLICATION).as("the packaged application").exists();
         Path output = Files.createTempFile("startup-refusal", ".log");
-        ProcessBuilder builder = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=0", "-Dquarkus.log.console.json.enabled=false", "-jar", APPLICATION.toString()))
+        ProcessBuilder builder = new ProcessBuilder(PackagedApplication.ofThisBuild().command(List.of(),
+                Map.of("quarkus.http.port", "0", "quarkus.log.console.json.enabled", "false")))
                 .redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("GENESYS_") || name.startsWith("ORCHESTRATOR_"));
         builder.environment().putAll(environment);

@@ -1,0 +1,8 @@
+package dev.dataaction.retry.ingest;
+
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+/** The same tests against the packaged application. */
+@QuarkusIntegrationTest
+class RedriveIT extends RedriveTest {
+}
