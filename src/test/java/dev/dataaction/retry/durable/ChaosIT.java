@@ -221,7 +221,7 @@ class ChaosIT {
                                 .collect(Collectors.toSet()),
                         sentAgain),
                 storedRetries(), executions(), waits(), firstDuesAnswered(), kills, outage());
-        String rendered = report.render()
+        String rendered = report.render() + errorLines()
                 + (unexpectedExits.isEmpty() ? "" : "\nReplicas that exited on their own: " + unexpectedExits + "\n")
                 + (loadErrors.isEmpty() ? "" : "\nSubmissions not sent: " + loadErrors + "\n");
         Files.writeString(REPORT, rendered);
@@ -276,28 +276,40 @@ class ChaosIT {
 
     /**
      * Takes the database away from the replicas for {@link #OUTAGE}, gives it back, and waits until every replica reports
-     * readiness UP again. Whatever happens meanwhile, the database is given back.
+     * readiness UP again. Whatever happens meanwhile, the database is given back. A restarted server answers before its
+     * start command returns: it is back from its first answer.
      */
     private void databaseOutage() throws Exception {
         outageDown = Instant.now();
+        Process starting = null;
         try {
             if (RESTART_DATABASE) {
-                shell(System.getProperty("chaos.database-stop", pgCtlCluster("stop -m fast")));
+                finish(shell(System.getProperty("chaos.database-stop", pgCtlCluster("stop -m fast"))));
             } else {
                 proxy.cut();
             }
             pauseUntil(Instant.now().plus(OUTAGE));
         } finally {
             if (RESTART_DATABASE) {
-                shell(System.getProperty("chaos.database-start", pgCtlCluster("start")));
+                starting = shell(System.getProperty("chaos.database-start", pgCtlCluster("start")));
             } else {
                 proxy.restore();
             }
-            outageUp = Instant.now();
         }
-        await("every replica ready after the database outage").atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(100)).until(() -> live.stream().allMatch(Replica::isReady));
-        readyAfterOutage = Duration.between(outageUp, Instant.now());
+        try {
+            if (RESTART_DATABASE) {
+                await("PostgreSQL answers again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                        .ignoreExceptions().until(() -> queryLong("SELECT 1") == 1);
+            }
+            outageUp = Instant.now();
+            await("every replica ready after the database outage").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100)).until(() -> live.stream().allMatch(Replica::isReady));
+            readyAfterOutage = Duration.between(outageUp, Instant.now());
+        } finally {
+            if (starting != null) {
+                finish(starting);
+            }
+        }
     }
 
     private static String pgCtlCluster(String action) {
@@ -310,11 +322,17 @@ class ChaosIT {
         }
     }
 
-    private static void shell(String command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("%s finishes", command).isTrue();
-        assertThat(process.exitValue()).as("exit status of %s: %s", command, output).isZero();
+    /** Starts a shell command; its output goes to a file next to the replicas'. */
+    private Process shell(String command) throws IOException {
+        Path output = processes.directory().resolve("database-" + System.nanoTime() + ".log");
+        Files.writeString(output, "$ " + command + "\n");
+        return new ProcessBuilder("sh", "-c", command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile())).start();
+    }
+
+    private static void finish(Process command) throws InterruptedException {
+        assertThat(command.waitFor(60, TimeUnit.SECONDS)).as("the database command finishes").isTrue();
+        assertThat(command.exitValue()).as("the database command's exit status").isZero();
     }
 
     /** Every replica the test did not kill still runs; one that exited is noted and started again. */
@@ -512,6 +530,28 @@ class ChaosIT {
             }
         }
         return waits;
+    }
+
+    /**
+     * The ERROR lines of every replica's output, counted by message: no promise, but an outage should be told in a few
+     * lines, not in one per failed query.
+     */
+    private String errorLines() throws IOException {
+        Map<String, Integer> counts = new HashMap<>();
+        for (Replica replica : launched) {
+            for (String line : Files.readAllLines(replica.outputFile(), StandardCharsets.UTF_8)) {
+                if (line.startsWith("{") && line.contains("\"level\":\"ERROR\"")) {
+                    JsonNode event = Replica.json(line);
+                    String exception = event.path("exception").path("message").asText("");
+                    counts.merge(event.path("message").asText() + (exception.isEmpty() ? "" : ": " + exception), 1,
+                            Integer::sum);
+                }
+            }
+        }
+        return "\nERROR lines in the replicas' output: " + counts.values().stream().mapToInt(Integer::intValue).sum()
+                + counts.entrySet().stream().sorted(Map.Entry.<String, Integer> comparingByValue().reversed())
+                        .map(count -> "\n- " + count.getValue() + " x " + count.getKey()).collect(Collectors.joining())
+                + "\n";
     }
 
     private static Instant loggedAt(JsonNode event) {
