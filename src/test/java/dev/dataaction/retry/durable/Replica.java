@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +27,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.dataaction.retry.support.PackagedApplication;
+import dev.dataaction.retry.support.GenesysStub;
+import dev.dataaction.retry.support.PostgresDatabase;
 
 /**
  * One replica: the packaged application started as production starts it, a process of its own listening on a free port,
@@ -35,7 +39,7 @@ final class Replica {
     static final String API_KEY = "replicas-it-api-key";
     /** Start-up on a busy build machine, Flyway's migration included. */
     private static final Duration STARTUP = Duration.ofSeconds(60);
-    private static final Pattern LISTENING = Pattern.compile("Listening on: (http://[^\\s,]+)");
+    private static final Pattern LISTENING = Pattern.compile("Listening on: (http://[^\\s,\"]+)");
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -93,6 +97,23 @@ final class Replica {
         }
         return HTTP.send(HttpRequest.newBuilder(base.resolve("/q/health/ready")).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    }
+
+    /** Whether the replica listens and answers its readiness probe with UP now; false while it cannot tell. */
+    boolean isReady() {
+        try {
+            return process.isAlive() && ready();
+        } catch (IOException unanswered) {
+            return false;
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Whether the process still runs. */
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     /** POSTs a retry request to {@code /v1/retries}; the answer comes when the replica gives it. */
@@ -161,6 +182,27 @@ final class Replica {
 
     Path outputFile() {
         return output;
+    }
+
+    /**
+     * A replica's environment with the PostgreSQL store, as a deployment sets it. The leases it takes and its heartbeat
+     * name it: {@code replica-<name>-<random suffix>}.
+     */
+    static Map<String, String> postgresEnvironment(String name, String databaseUrl, String genesysUrl) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("HOSTNAME", "replica-" + name);
+        environment.put("ORCHESTRATOR_STORE", "postgres");
+        environment.put("ORCHESTRATOR_DB_URL", databaseUrl);
+        environment.put("QUARKUS_DATASOURCE_USERNAME", PostgresDatabase.USERNAME);
+        if (!PostgresDatabase.PASSWORD.isEmpty()) {
+            environment.put("QUARKUS_DATASOURCE_PASSWORD", PostgresDatabase.PASSWORD);
+        }
+        environment.put("GENESYS_API_URL", genesysUrl);
+        environment.put("GENESYS_LOGIN_URL", genesysUrl);
+        environment.put("GENESYS_CLIENT_ID", GenesysStub.CLIENT_ID);
+        environment.put("GENESYS_CLIENT_SECRET", GenesysStub.CLIENT_SECRET);
+        environment.put("ORCHESTRATOR_API_KEYS", API_KEY);
+        return environment;
     }
 
     static JsonNode json(String body) {

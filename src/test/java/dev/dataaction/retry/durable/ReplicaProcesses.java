@@ -21,7 +21,20 @@ final class ReplicaProcesses implements BeforeEachCallback, AfterTestExecutionCa
     private static final Path OUTPUT = Path.of("target", "replicas-it");
 
     private final List<Replica> started = new ArrayList<>();
+    private final boolean printOutputOnFailure;
     private Path directory = OUTPUT;
+
+    ReplicaProcesses() {
+        this(true);
+    }
+
+    /**
+     * @param printOutputOnFailure false for tests whose replicas write more than a console can show; their output stays
+     *        in the files
+     */
+    ReplicaProcesses(boolean printOutputOnFailure) {
+        this.printOutputOnFailure = printOutputOnFailure;
+    }
 
     @Override
     public void beforeEach(ExtensionContext test) throws IOException {
@@ -41,9 +54,14 @@ final class ReplicaProcesses implements BeforeEachCallback, AfterTestExecutionCa
         return replica;
     }
 
+    /** Where the replicas' output files are. */
+    Path directory() {
+        return directory;
+    }
+
     @Override
     public void afterTestExecution(ExtensionContext test) {
-        if (test.getExecutionException().isPresent()) {
+        if (test.getExecutionException().isPresent() && printOutputOnFailure) {
             for (Replica replica : started) {
                 System.out.printf("%n----- replica %s (%s) -----%n%s----- end of replica %s -----%n", replica.name(),
                         replica.outputFile(), replica.output(), replica.name());

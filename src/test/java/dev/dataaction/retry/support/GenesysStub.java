@@ -81,6 +81,15 @@ public class GenesysStub implements QuarkusTestResourceLifecycleManager {
      */
     public static void stubSequence(Supplier<MappingBuilder> request, String scenario,
             ResponseDefinitionBuilder... answers) {
+        stubSequence(server, request, scenario, answers);
+    }
+
+    /**
+     * The same, on a WireMock server of the caller's own (one that plays Genesys for processes the test starts, for
+     * example).
+     */
+    public static void stubSequence(WireMockServer on, Supplier<MappingBuilder> request, String scenario,
+            ResponseDefinitionBuilder... answers) {
         if (answers.length == 0) {
             throw new IllegalArgumentException("at least one answer is needed");
         }
@@ -90,7 +99,7 @@ public class GenesysStub implements QuarkusTestResourceLifecycleManager {
             if (i < answers.length - 1) {
                 step = step.willSetStateTo("answer-" + (i + 1));
             }
-            server.stubFor(step);
+            on.stubFor(step);
         }
     }
 
