@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +25,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.dataaction.retry.support.PackagedApplication;
 import dev.dataaction.retry.support.GenesysStub;
+import dev.dataaction.retry.support.PackagedApplication;
 import dev.dataaction.retry.support.PostgresDatabase;
 
 /**
