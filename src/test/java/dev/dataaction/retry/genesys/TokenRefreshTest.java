@@ -16,8 +16,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.inject.Inject;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,9 +36,6 @@ import io.restassured.path.json.JsonPath;
 @QuarkusTest
 @QuarkusTestResource(GenesysStub.class)
 class TokenRefreshTest {
-
-    @Inject
-    AccessTokens tokens;
 
     /** Starts each test with a token cached (the first call of the application fetches one) and an empty request log. */
     @BeforeEach
@@ -207,33 +202,6 @@ class TokenRefreshTest {
         JsonPath record = Retries.awaitStatus(id, "SUCCEEDED");
         assertThat(record.getList("attempts.number", Integer.class)).containsExactly(1, 1);
         assertThat(record.getList("attempts.outcome")).containsExactly("AUTH_REJECTED", "SUCCESS");
-    }
-
-    /**
-     * Genesys refused the cached token, and another caller's token request took the refresh first but has not yet replaced
-     * the cached token (two event loops, a few microseconds apart): the call that repeats the refused attempt must not get
-     * the refused token again, or its repeat is refused too and the retry ends FAILED.
-     */
-    @Test
-    void tokenGenesysRefusedIsNotHandedOutAgainWhileAnotherCallerTakesTheRefresh() {
-        String renewed = "renewed-token-" + Retries.newActionId();
-        GenesysStub.stubToken(GenesysStub.server(), renewed, 86_400);
-
-        tokens.refused(GenesysStub.ACCESS_TOKEN);
-        // what the other caller's token request does first: it takes the refresh for itself
-        tokens.isForceNewTokens();
-        String handedOut = tokens.accessToken().await().atMost(Duration.ofSeconds(5));
-
-        assertThat(handedOut).isEqualTo(renewed);
-        assertThat(GenesysStub.tokenRequests()).isEqualTo(1);
-
-        // a login service that hands out the refused token again: it is asked once, and its answer is then used
-        tokens.refused(renewed);
-        assertThat(tokens.accessToken().await().atMost(Duration.ofSeconds(5))).isEqualTo(renewed);
-        assertThat(tokens.accessToken().await().atMost(Duration.ofSeconds(5))).isEqualTo(renewed);
-        assertThat(GenesysStub.tokenRequests()).isEqualTo(2);
-        GenesysStub.reset();
-        cacheToken(GenesysStub.ACCESS_TOKEN);
     }
 
     /** Makes the application cache {@code token}: a 401 makes it fetch a new one, which the login service hands out. */
