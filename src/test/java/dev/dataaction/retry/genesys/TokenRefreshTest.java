@@ -25,9 +25,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.Retries;
-import io.quarkus.arc.Arc;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.DisabledOnIntegrationTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
@@ -204,35 +202,6 @@ class TokenRefreshTest {
         JsonPath record = Retries.awaitStatus(id, "SUCCEEDED");
         assertThat(record.getList("attempts.number", Integer.class)).containsExactly(1, 1);
         assertThat(record.getList("attempts.outcome")).containsExactly("AUTH_REJECTED", "SUCCESS");
-    }
-
-    /**
-     * Genesys refused the cached token, and another caller's token request took the refresh first but has not yet replaced
-     * the cached token (two event loops, a few microseconds apart): the call that repeats the refused attempt must not get
-     * the refused token again, or its repeat is refused too and the retry ends FAILED.
-     */
-    @Test
-    @DisabledOnIntegrationTest("drives the application's own token manager")
-    void tokenGenesysRefusedIsNotHandedOutAgainWhileAnotherCallerTakesTheRefresh() {
-        AccessTokens tokens = Arc.container().instance(AccessTokens.class).get();
-        String renewed = "renewed-token-" + Retries.newActionId();
-        GenesysStub.stubToken(GenesysStub.server(), renewed, 86_400);
-
-        tokens.refused(GenesysStub.ACCESS_TOKEN);
-        // what the other caller's token request does first: it takes the refresh for itself
-        tokens.isForceNewTokens();
-        String handedOut = tokens.accessToken().await().atMost(Duration.ofSeconds(5));
-
-        assertThat(handedOut).isEqualTo(renewed);
-        assertThat(GenesysStub.tokenRequests()).isEqualTo(1);
-
-        // a login service that hands out the refused token again: it is asked once, and its answer is then used
-        tokens.refused(renewed);
-        assertThat(tokens.accessToken().await().atMost(Duration.ofSeconds(5))).isEqualTo(renewed);
-        assertThat(tokens.accessToken().await().atMost(Duration.ofSeconds(5))).isEqualTo(renewed);
-        assertThat(GenesysStub.tokenRequests()).isEqualTo(2);
-        GenesysStub.reset();
-        cacheToken(GenesysStub.ACCESS_TOKEN);
     }
 
     /** Makes the application cache {@code token}: a 401 makes it fetch a new one, which the login service hands out. */
