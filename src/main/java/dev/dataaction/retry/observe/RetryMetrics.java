@@ -66,7 +66,7 @@ public class RetryMetrics {
         Gauge.builder("orchestrator.queue.capacity", queue, QueueGuard::capacity)
                 .description("Unfinished retries this instance holds at most").register(registry);
         Gauge.builder("orchestrator.circuit.open", breakers, ActionBreakers::openCount)
-                .description("Circuit breakers open or half-open").register(registry);
+                .description("Circuit breakers that refuse calls now").register(registry);
     }
 
     void accepted() {
