@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,11 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.dataaction.retry.support.GenesysStub;
-import dev.dataaction.retry.support.PostgresDatabase;
 import dev.dataaction.retry.support.Retries;
-import dev.dataaction.retry.support.TcpProxy;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -31,7 +27,7 @@ import io.restassured.response.Response;
 @TestProfile(DatabaseDownAtStartTest.DatabaseDown.class)
 class DatabaseDownAtStartTest {
 
-    /** The application reaches PostgreSQL through a {@link TcpProxy} that refuses connections until the test restores it. */
+    /** The application reaches PostgreSQL through a proxy that refuses connections until the test restores it. */
     public static class DatabaseDown implements QuarkusTestProfile {
 
         @Override
@@ -41,22 +37,13 @@ class DatabaseDownAtStartTest {
     }
 
     /** An empty database, behind a proxy that is cut before the application starts. */
-    public static class UnreachableDatabase implements QuarkusTestResourceLifecycleManager {
-
-        static volatile TcpProxy proxy;
+    public static class UnreachableDatabase extends StoreOutageTest.ProxiedDatabase {
 
         @Override
         public Map<String, String> start() {
-            PostgresDatabase.dropSchema();
-            URI database = URI.create(PostgresDatabase.URL);
-            proxy = new TcpProxy(database.getHost(), database.getPort());
+            Map<String, String> settings = super.start();
             proxy.cut();
-            return PostgresDatabase.settings("postgresql://127.0.0.1:" + proxy.port() + database.getRawPath());
-        }
-
-        @Override
-        public void stop() {
-            proxy.close();
+            return settings;
         }
     }
 
@@ -70,7 +57,7 @@ class DatabaseDownAtStartTest {
         assertThat(refused.statusCode()).as(refused.asString()).isEqualTo(503);
         assertThat(refused.<String> path("type")).isEqualTo(Retries.PROBLEM_TYPE_PREFIX + "store-unavailable");
 
-        UnreachableDatabase.proxy.restore();
+        StoreOutageTest.ProxiedDatabase.proxy.restore();
 
         await("readiness UP once the schema is migrated").atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(100)).until(() -> "UP".equals(Retries.readiness().getString("status")));

@@ -42,7 +42,6 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import dev.dataaction.retry.support.GenesysStub;
-import dev.dataaction.retry.support.PostgresDatabase;
 import dev.dataaction.retry.support.Retries;
 import dev.dataaction.retry.support.TcpProxy;
 
@@ -354,20 +353,7 @@ class ReplicasIT {
 
     /** A replica's environment, reaching the replicas' database at {@code databaseUrl}. */
     private static Map<String, String> environment(String name, String databaseUrl) {
-        Map<String, String> environment = new LinkedHashMap<>();
-        environment.put("HOSTNAME", "replica-" + name);
-        environment.put("ORCHESTRATOR_STORE", "postgres");
-        environment.put("ORCHESTRATOR_DB_URL", databaseUrl);
-        environment.put("QUARKUS_DATASOURCE_USERNAME", PostgresDatabase.USERNAME);
-        if (!PostgresDatabase.PASSWORD.isEmpty()) {
-            environment.put("QUARKUS_DATASOURCE_PASSWORD", PostgresDatabase.PASSWORD);
-        }
-        environment.put("GENESYS_API_URL", genesys.baseUrl());
-        environment.put("GENESYS_LOGIN_URL", genesys.baseUrl());
-        environment.put("GENESYS_CLIENT_ID", GenesysStub.CLIENT_ID);
-        environment.put("GENESYS_CLIENT_SECRET", GenesysStub.CLIENT_SECRET);
-        environment.put("ORCHESTRATOR_API_KEYS", Replica.API_KEY);
-        return environment;
+        return Replica.postgresEnvironment(name, databaseUrl, genesys.baseUrl());
     }
 
     /** Genesys answers the action's execute calls with {@code answers} in order; the last is repeated. */
