@@ -38,7 +38,8 @@ class Claims {
     /** Starts looking once the application has started; a Vert.x timer, so that the interval may be under a second. */
     void onStart(@Observes StartupEvent started) {
         if (store.sharesWork()) {
-            lookAgain();
+            // the first look at once, so that this replica's heartbeat is on record from its start
+            claimDue().subscribe().with(claimed -> lookAgain(), failure -> lookAgain());
         }
     }
 

@@ -105,7 +105,9 @@ public class PostgresRetryStore implements RetryStore {
             RETURNING %s""".formatted(UNFINISHED, RECORD_COLUMNS);
     /**
      * Writes this replica's heartbeat and claims due retries that nobody drives: never held or handed back; held by a
-     * replica whose heartbeat is older than the replica timeout; held by this replica but not driven by it (let go when
+     * replica whose heartbeat is older than the replica timeout, or, for a holder with no heartbeat on record (one that
+     * has just started, or that left), one whose lease was taken longer than the replica timeout ago; held by this
+     * replica but not driven by it (let go when
      * a write failed, or stored by a submission whose answer came too late); or waiting past their lease in a replica
      * that is alive. An attempt on the wire in a replica that is alive is never taken, however long Genesys takes.
      */
@@ -123,7 +125,10 @@ public class PostgresRetryStore implements RetryStore {
                             OR (leased_by <> $1 AND status = 'PENDING' AND lease_until < clock_timestamp())
                             OR (leased_by <> $1 AND NOT EXISTS (
                                     SELECT 1 FROM replicas alive WHERE alive.replica_id = candidate.leased_by
-                                       AND alive.heartbeat_at > clock_timestamp() - $6::float8 * interval '1 millisecond')))
+                                       AND alive.heartbeat_at > clock_timestamp() - $6::float8 * interval '1 millisecond')
+                                AND (EXISTS (SELECT 1 FROM replicas silent WHERE silent.replica_id = candidate.leased_by)
+                                     OR lease_until < clock_timestamp()
+                                                      + ($2::float8 - $6::float8) * interval '1 millisecond')))
                      ORDER BY due_at LIMIT $4 FOR UPDATE SKIP LOCKED) due
              WHERE claimed.request_id = due.due_id
             RETURNING %2$s"""
