@@ -169,6 +169,28 @@ class DurableHardeningTest {
         }
     }
 
+    @Test
+    void aReplicaThatHasNotYetWrittenItsHeartbeatKeepsItsAttemptForTheReplicaTimeout() {
+        String action = Retries.newActionId();
+        GenesysStub.stubSequence(GenesysStub.executePath(action), GenesysStub.ok("{}"));
+        String id = UUID.randomUUID().toString();
+        // an attempt on the wire in a replica that started a moment ago: its lease is fresh, its heartbeat not written yet
+        PostgresDatabase.update("""
+                INSERT INTO retries (request_id, action_id, original_run_id, payload, status, due_at, attempt_number,
+                                     attempts_used, accepted_at, deadline, leased_by, lease_until)
+                VALUES ('%s', '%s', 'run-new-replica', '{}', 'IN_FLIGHT', now(), 1, 1, now(), now() + interval '1 hour',
+                        'replica-just-started', now() + interval '3 seconds')""".formatted(id, action));
+
+        await("nobody takes it while the lease is younger than the replica timeout").during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(3)).until(() -> "replica-just-started".equals(column(id, "leased_by")));
+
+        // the same replica, its lease taken longer than the replica timeout (15 s) ago and still no heartbeat: it is gone
+        PostgresDatabase.update("UPDATE retries SET lease_until = now() - interval '13 seconds' WHERE request_id = '"
+                + id + "'");
+        JsonPath done = Retries.awaitStatus(id, "SUCCEEDED");
+        assertThat(done.getList("attempts.outcome")).containsExactly("INTERRUPTED", "SUCCESS");
+    }
+
     private static String column(String requestId, String column) {
         return String.valueOf(PostgresDatabase.query("SELECT " + column + " FROM retries WHERE request_id = '"
                 + requestId + "'").getFirst().get(column));
