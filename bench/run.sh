@@ -2,7 +2,7 @@
 # Benchmark of the retry orchestrator: builds the jar when it is missing, starts the Genesys stub and the service on
 # free loopback ports, drives each scenario, stops everything it started and prints one Markdown table.
 #
-#   bench/run.sh [--quick] [--runs N] [--only SCENARIO[,SCENARIO...]] [--profile] [--native]
+#   bench/run.sh [--quick] [--runs N] [--only SCENARIO[,SCENARIO...]] [--profile] [--service-option OPT] [--native]
 #
 #   --quick    one smaller run of each scenario, for trying the harness out (not for reporting)
 #   --runs N   runs per scenario (default 3); the table shows the median
@@ -10,6 +10,7 @@
 #   --throughput-delay D   base delay of scenario 1 (default 1ms, as the goal is defined); see bench/README.md
 #   --profile  record a Java Flight Recording of the service in each scenario (results/<run>/<scenario>.jfr);
 #              it costs CPU, so numbers taken with it are not comparable
+#   --service-option OPT   one more option for every service instance (repeatable), such as -Xmn64m
 #   --native   run the native executable (target/*-runner, built with ./mvnw package -Dnative when missing) instead
 #              of the jar; scenario 3 (waiting) and --profile need the JVM's jcmd and are not available with it
 #
@@ -25,6 +26,7 @@ RUNS=3
 QUICK=0
 PROFILE=0
 NATIVE=0
+SERVICE_OPTIONS=()
 THROUGHPUT_DELAY=1ms
 ONLY=""
 while [ $# -gt 0 ]; do
@@ -34,8 +36,9 @@ while [ $# -gt 0 ]; do
     --only) ONLY=${2:?--only needs scenario names}; shift ;;
     --throughput-delay) THROUGHPUT_DELAY=${2:?--throughput-delay needs a duration such as 10ms}; shift ;;
     --profile) PROFILE=1 ;;
+    --service-option) SERVICE_OPTIONS+=("${2:?--service-option needs an option}"); shift ;;
     --native) NATIVE=1 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
   shift
@@ -151,7 +154,7 @@ start_service() {
     -Dorchestrator.queue.max-depth=30000 \
     -Dorchestrator.circuit-breaker.failure-threshold=1000000 \
     -Dquarkus.shutdown.delay=0s -Dquarkus.shutdown.timeout=5s \
-    "$@" "${application[@]}" >"$OUT/service-$name.log" 2>&1 &
+    "${SERVICE_OPTIONS[@]}" "$@" "${application[@]}" >"$OUT/service-$name.log" 2>&1 &
   SERVICE_PID=$!
   SERVICE_URL=http://127.0.0.1:$port
   SERVICE_LOG=$OUT/service-$name.log
