@@ -280,8 +280,9 @@ public class PostgresRetryStore implements RetryStore {
     }
 
     /**
-     * Takes this replica's heartbeat away when it stops, so that whatever it still holds (an attempt whose outcome could
-     * not be written) is taken over at once rather than after the replica timeout. Runs after the pipeline has drained.
+     * Tries to take this replica's heartbeat away when it stops, so that whatever it still holds (an attempt whose outcome
+     * could not be written) is taken over at once rather than after the replica timeout. Runs after the pipeline has
+     * drained; where the pool is already closed by then, the heartbeat stays and simply grows old.
      */
     void leave(@Observes ShutdownEvent stopping) {
         if (config.store() != OrchestratorConfig.StoreKind.POSTGRES) {
