@@ -244,7 +244,9 @@ public class RetryPipeline {
         List<Retry> waiting = unfinished.stream().filter(retry -> !retry.status().isFinished()).toList();
         if (store.sharesWork()) {
             try {
-                store.release(waiting).await().atMost(Duration.ofSeconds(5));
+                // an attempt still on the wire keeps this replica's heartbeat until it is taken for gone
+                Uni<Void> handBack = driven.isEmpty() ? store.leave(waiting) : store.release(waiting);
+                handBack.await().atMost(Duration.ofSeconds(5));
                 LOG.infof("Handed %d waiting retries back to the store for other replicas", waiting.size());
             } catch (RuntimeException unreachable) {
                 LOG.warnf("Could not hand %d waiting retries back; other replicas take them over when their leases "

@@ -137,6 +137,12 @@ public class InMemoryRetryStore implements RetryStore {
         return Uni.createFrom().voidItem();
     }
 
+    /** Nothing can take over a retry kept in this process's memory. */
+    @Override
+    public Uni<Void> leave(List<Retry> waiting) {
+        return Uni.createFrom().voidItem();
+    }
+
     @Override
     public void finished(Retry retry) {
         finishedOldestFirst.add(retry);

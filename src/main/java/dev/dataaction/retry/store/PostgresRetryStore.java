@@ -13,7 +13,6 @@ import java.util.UUID;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Typed;
 
@@ -26,7 +25,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.dataaction.retry.config.OrchestratorConfig;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -106,7 +104,7 @@ public class PostgresRetryStore implements RetryStore {
     /**
      * Writes this replica's heartbeat and claims due retries that nobody drives: never held or handed back; held by a
      * replica whose heartbeat is older than the replica timeout, or, for a holder with no heartbeat on record (one that
-     * has just started, or that left), one whose lease was taken longer than the replica timeout ago; held by this
+     * has just started), one whose lease was taken longer than the replica timeout ago; held by this
      * replica but not driven by it (let go when
      * a write failed, or stored by a submission whose answer came too late); or waiting past their lease in a replica
      * that is alive. An attempt on the wire in a replica that is alive is never taken, however long Genesys takes.
@@ -133,7 +131,8 @@ public class PostgresRetryStore implements RetryStore {
              WHERE claimed.request_id = due.due_id
             RETURNING %2$s"""
             .formatted(UNFINISHED, ALL_COLUMNS);
-    private static final String LEAVE = "DELETE FROM replicas WHERE replica_id = $1";
+    /** A replica that left has a heartbeat older than any timeout, unlike one just started that has none yet. */
+    private static final String LEAVE = "UPDATE replicas SET heartbeat_at = '-infinity' WHERE replica_id = $1";
     /** Replicas gone for a day are forgotten; their retries were taken over long before. */
     private static final String FORGET_GONE_REPLICAS = "DELETE FROM replicas WHERE heartbeat_at < clock_timestamp() - interval '1 day'";
     private static final String RELEASE = """
@@ -279,23 +278,6 @@ public class PostgresRetryStore implements RetryStore {
         return query(CLAIM, values).map(rows -> all(rows, this::resume));
     }
 
-    /**
-     * Tries to take this replica's heartbeat away when it stops, so that whatever it still holds (an attempt whose outcome
-     * could not be written) is taken over at once rather than after the replica timeout. Runs after the pipeline has
-     * drained; where the pool is already closed by then, the heartbeat stays and simply grows old.
-     */
-    void leave(@Observes ShutdownEvent stopping) {
-        if (config.store() != OrchestratorConfig.StoreKind.POSTGRES) {
-            return;
-        }
-        try {
-            query(LEAVE, Tuple.of(replica)).await().atMost(config.postgres().connectTimeout());
-        } catch (RuntimeException unreachable) {
-            LOG.debugf("Could not remove this replica's heartbeat; it is taken for gone after the replica timeout (%s)",
-                    unreachable.getMessage());
-        }
-    }
-
     @Override
     public Uni<Void> release(List<Retry> retries) {
         if (retries.isEmpty()) {
@@ -303,6 +285,15 @@ public class PostgresRetryStore implements RetryStore {
         }
         UUID[] ids = retries.stream().map(Retry::requestId).toArray(UUID[]::new);
         return query(RELEASE, Tuple.of(ids, replica)).replaceWithVoid();
+    }
+
+    /**
+     * Hands the waiting retries back and marks this replica gone, so that whatever else it still holds (an attempt whose
+     * outcome could not be written) is taken over at once rather than after the replica timeout.
+     */
+    @Override
+    public Uni<Void> leave(List<Retry> waiting) {
+        return release(waiting).chain(() -> query(LEAVE, Tuple.of(replica))).replaceWithVoid();
     }
 
     /** Finished retries keep their {@code completed_at}; the purge job reads it. */

@@ -72,6 +72,12 @@ public interface RetryStore {
     /** Hands retries this instance drives back to the store, for any replica to claim when they are due. */
     Uni<Void> release(List<Retry> retries);
 
+    /**
+     * This instance stops with nothing on the wire: hands its waiting retries back, as {@link #release} does, and tells a
+     * store shared by replicas that this instance is gone.
+     */
+    Uni<Void> leave(List<Retry> waiting);
+
     /** Tells the store that a retry reached a terminal status, so that its retention clock starts. */
     void finished(Retry retry);
 }

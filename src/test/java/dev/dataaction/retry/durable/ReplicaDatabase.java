@@ -80,6 +80,20 @@ final class ReplicaDatabase {
         }
     }
 
+    /** Whether the replica's heartbeat says that it left, rather than that it may still be alive. */
+    static boolean leftOnRecord(String replicaId) {
+        try (Connection database = connect();
+                PreparedStatement heartbeat = database.prepareStatement(
+                        "SELECT heartbeat_at = '-infinity' FROM replicas WHERE replica_id = ?")) {
+            heartbeat.setString(1, replicaId);
+            try (ResultSet row = heartbeat.executeQuery()) {
+                return row.next() && row.getBoolean(1);
+            }
+        } catch (SQLException failed) {
+            throw new IllegalStateException("Could not read the heartbeat of " + replicaId, failed);
+        }
+    }
+
     /** Locks the replicas' retries table against writes: see {@link PostgresDatabase#lockAgainstWrites(String)}. */
     static Connection lockAgainstWrites() throws SQLException {
         return PostgresDatabase.lockAgainstWrites(URL);

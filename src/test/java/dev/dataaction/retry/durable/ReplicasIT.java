@@ -295,9 +295,12 @@ class ReplicasIT {
         Instant due = Instant.parse(waiting.path("nextAttemptAt").asText());
         await("replica a holds the waiting retry").atMost(OUTCOME_DEADLINE).pollInterval(Duration.ofMillis(50))
                 .until(() -> String.valueOf(ReplicaDatabase.leaseHolder(requestId)).startsWith("replica-a-"));
+        String replicaA = ReplicaDatabase.leaseHolder(requestId);
 
         a.stop();
         assertThat(a.output()).contains("Handed 1 waiting retries back");
+        // with nothing on the wire, a says that it left: anything else it held is taken over without waiting 15 s
+        assertThat(ReplicaDatabase.leftOnRecord(replicaA)).as("%s's heartbeat after it stopped", replicaA).isTrue();
         JsonNode done = awaitSucceeded(b, requestId);
 
         // had the retry stayed leased to a, b could have taken it only once a was taken for dead, 15 s later
