@@ -56,6 +56,11 @@ public interface OrchestratorConfig {
     @DurationMin(millis = 0)
     Duration retention();
 
+    /** How often finished retries past their retention are forgotten. */
+    @WithDefault("1m")
+    @DurationMin(millis = 1_000)
+    Duration purgeInterval();
+
     /** How many finished retries are kept at most; the oldest are forgotten first. */
     @WithDefault("10000")
     @Min(0)

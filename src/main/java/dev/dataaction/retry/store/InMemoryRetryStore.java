@@ -20,7 +20,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 
 import dev.dataaction.retry.config.OrchestratorConfig;
-import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -151,14 +150,16 @@ public class InMemoryRetryStore implements RetryStore {
         }
     }
 
-    /** Forgets finished retries that are past their retention. */
-    @Scheduled(every = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void sweep() {
-        Instant cutoff = Instant.now().minus(config.retention());
+    /** Forgets the retries that finished before {@code cutoff}. */
+    @Override
+    public Uni<Long> purge(Instant cutoff) {
+        long forgotten = 0;
         Retry oldest;
         while ((oldest = finishedOldestFirst.peek()) != null && !oldest.completedAt().isAfter(cutoff)) {
             forgetOldestFinished();
+            forgotten++;
         }
+        return Uni.createFrom().item(forgotten);
     }
 
     private void forgetOldestFinished() {

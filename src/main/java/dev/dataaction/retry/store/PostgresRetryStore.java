@@ -25,7 +25,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.dataaction.retry.config.OrchestratorConfig;
-import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -301,31 +300,20 @@ public class PostgresRetryStore implements RetryStore {
     public void finished(Retry retry) {
     }
 
-    /** Deletes finished retries older than {@code orchestrator.retention}, a batch per statement. */
-    @Scheduled(every = "1m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> purgeOnSchedule() {
-        if (config.store() != OrchestratorConfig.StoreKind.POSTGRES) {
-            return Uni.createFrom().voidItem();
-        }
-        return query(FORGET_GONE_REPLICAS, Tuple.tuple()).chain(() -> purge(Instant.now().minus(config.retention())))
-                .invoke(count -> {
-                    if (count > 0) {
-                        LOG.infof("Purged %d finished retries older than %s", count, config.retention());
-                    }
-                }).onFailure().invoke(failure -> LOG.warnf("Purge of finished retries failed: %s", failure.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+    /**
+     * Deletes the retries that finished before {@code cutoff}, a batch per statement, and forgets replicas gone for a
+     * day.
+     */
+    @Override
+    public Uni<Long> purge(Instant cutoff) {
+        return query(FORGET_GONE_REPLICAS, Tuple.tuple()).chain(() -> purgeFinished(cutoff));
     }
 
-    /**
-     * Deletes retries that finished before {@code cutoff}.
-     *
-     * @return how many were deleted
-     */
-    public Uni<Long> purge(Instant cutoff) {
+    private Uni<Long> purgeFinished(Instant cutoff) {
         int batch = config.postgres().purgeBatch();
         return query(PURGE, Tuple.of(at(cutoff), batch)).chain(deleted -> deleted.rowCount() < batch
                 ? Uni.createFrom().item((long) deleted.rowCount())
-                : purge(cutoff).map(more -> deleted.rowCount() + more));
+                : purgeFinished(cutoff).map(more -> deleted.rowCount() + more));
     }
 
     private Uni<RowSet<Row>> query(String sql, Tuple values) {

@@ -80,4 +80,11 @@ public interface RetryStore {
 
     /** Tells the store that a retry reached a terminal status, so that its retention clock starts. */
     void finished(Retry retry);
+
+    /**
+     * Forgets the retries that finished before {@code cutoff}.
+     *
+     * @return how many were forgotten
+     */
+    Uni<Long> purge(Instant cutoff);
 }
