@@ -8,8 +8,6 @@ import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
 import dev.dataaction.retry.genesys.ActionBreakers;
-import dev.dataaction.retry.pipeline.QueueGuard;
-import dev.dataaction.retry.pipeline.RetryPipeline;
 import dev.dataaction.retry.store.RetryStore;
 
 /** Kubernetes probes. Neither calls Genesys, the login service or the service's own endpoints. */
@@ -38,18 +36,15 @@ public final class HealthChecks {
     @ApplicationScoped
     static class ReadyForRetries implements HealthCheck {
 
-        private final QueueGuard queue;
+        private final Capacity queue;
         private final ActionBreakers breakers;
         private final TokenMonitor tokens;
-        private final RetryPipeline pipeline;
         private final RetryStore store;
 
-        ReadyForRetries(QueueGuard queue, ActionBreakers breakers, TokenMonitor tokens, RetryPipeline pipeline,
-                RetryStore store) {
+        ReadyForRetries(Capacity queue, ActionBreakers breakers, TokenMonitor tokens, RetryStore store) {
             this.queue = queue;
             this.breakers = breakers;
             this.tokens = tokens;
-            this.pipeline = pipeline;
             this.store = store;
         }
 
@@ -57,7 +52,7 @@ public final class HealthChecks {
         public HealthCheckResponse call() {
             int inUse = queue.inUse();
             boolean queueFull = inUse >= queue.capacity();
-            boolean shuttingDown = pipeline.isDraining();
+            boolean shuttingDown = queue.closed();
             boolean tokenFailing = tokens.lastRequestFailed();
             boolean storeReachable = store.reachable();
             // a replica of a shared store with every permit in use still accepts retries into the shared backlog

@@ -7,7 +7,6 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.dataaction.retry.genesys.ActionBreakers;
-import dev.dataaction.retry.pipeline.QueueGuard;
 import dev.dataaction.retry.store.AttemptOutcome;
 import dev.dataaction.retry.store.RetryStatus;
 import io.micrometer.core.instrument.Counter;
@@ -38,7 +37,7 @@ public class RetryMetrics {
     private final Timer attemptDuration;
     private final Counter tokenFailures;
 
-    RetryMetrics(MeterRegistry registry, QueueGuard queue, ActionBreakers breakers) {
+    RetryMetrics(MeterRegistry registry, Capacity queue, ActionBreakers breakers) {
         accepted = Counter.builder("orchestrator.retries.accepted").description("Retries accepted").register(registry);
         for (RejectionReason reason : RejectionReason.values()) {
             rejected.put(reason, Counter.builder("orchestrator.retries.rejected").description("Submissions not accepted")
@@ -61,9 +60,9 @@ public class RetryMetrics {
                 .publishPercentileHistogram().register(registry);
         tokenFailures = Counter.builder("orchestrator.token.failures")
                 .description("Token requests to the login service that failed").register(registry);
-        Gauge.builder("orchestrator.queue.in-use", queue, QueueGuard::inUse).description("Unfinished retries held")
+        Gauge.builder("orchestrator.queue.in-use", queue, Capacity::inUse).description("Unfinished retries held")
                 .register(registry);
-        Gauge.builder("orchestrator.queue.capacity", queue, QueueGuard::capacity)
+        Gauge.builder("orchestrator.queue.capacity", queue, Capacity::capacity)
                 .description("Unfinished retries this instance holds at most").register(registry);
         Gauge.builder("orchestrator.circuit.open", breakers, ActionBreakers::openCount)
                 .description("Circuit breakers that refuse calls now").register(registry);

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import dev.dataaction.retry.genesys.ActionBreakers;
+import dev.dataaction.retry.genesys.Execution;
 import dev.dataaction.retry.observe.RetryMetrics.RejectionReason;
 import dev.dataaction.retry.store.Attempt;
 import dev.dataaction.retry.store.AttemptOutcome;
@@ -28,11 +29,13 @@ public class RetryTelemetry {
     private final AuditLog audit;
     private final RetryMetrics metrics;
     private final WebhookNotifier webhook;
+    private final TokenMonitor tokens;
 
-    RetryTelemetry(AuditLog audit, RetryMetrics metrics, WebhookNotifier webhook) {
+    RetryTelemetry(AuditLog audit, RetryMetrics metrics, WebhookNotifier webhook, TokenMonitor tokens) {
         this.audit = audit;
         this.metrics = metrics;
         this.webhook = webhook;
+        this.tokens = tokens;
     }
 
     public void accepted(Retry retry, int payloadBytes) {
@@ -70,6 +73,13 @@ public class RetryTelemetry {
         audit.write(AuditEvent.RETRY_ATTEMPT, fields);
         if (attempt.outcome() == AttemptOutcome.AUTH_REJECTED) {
             audit.write(AuditEvent.AUTH_FAILURE, fields);
+        }
+    }
+
+    /** Nothing reached Genesys for the retry: its action's breaker is open, or no access token could be had. */
+    public void held(Execution.Held held) {
+        if (held.cause() == Execution.HeldBy.TOKEN_UNAVAILABLE) {
+            tokens.tokenUnavailable();
         }
     }
 

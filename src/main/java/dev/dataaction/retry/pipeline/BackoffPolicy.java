@@ -2,9 +2,7 @@ package dev.dataaction.retry.pipeline;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
-
-import jakarta.enterprise.context.ApplicationScoped;
+import java.util.random.RandomGenerator;
 
 import dev.dataaction.retry.config.OrchestratorConfig;
 
@@ -13,18 +11,21 @@ import dev.dataaction.retry.config.OrchestratorConfig;
  * {@code jitter-factor} of itself so that retries that failed together do not return together. A Retry-After from Genesys
  * is a floor that may exceed max-delay; the spread above it only ever adds.
  */
-@ApplicationScoped
-public class BackoffPolicy {
+final class BackoffPolicy {
 
     private final OrchestratorConfig.Retry config;
 
-    BackoffPolicy(OrchestratorConfig config) {
-        this.config = config.retry();
+    BackoffPolicy(OrchestratorConfig.Retry config) {
+        this.config = config;
     }
 
-    /** The delay before attempt {@code attempt} (1-based), honouring {@code retryAfter} when Genesys sent one. */
-    public Duration delayBefore(int attempt, Optional<Duration> retryAfter) {
-        double jitter = config.jitterFactor() * (2 * ThreadLocalRandom.current().nextDouble() - 1);
+    /**
+     * The delay before attempt {@code attempt} (1-based), honouring {@code retryAfter} when Genesys sent one.
+     *
+     * @param random draws the jitter
+     */
+    Duration delayBefore(int attempt, Optional<Duration> retryAfter, RandomGenerator random) {
+        double jitter = config.jitterFactor() * (2 * random.nextDouble() - 1);
         double scheduledNanos = scheduledNanos(attempt);
         long delay = (long) (scheduledNanos * (1 + jitter));
         if (retryAfter.isPresent() && retryAfter.get().toNanos() >= delay) {
@@ -35,7 +36,7 @@ public class BackoffPolicy {
     }
 
     /** The delay before attempt {@code attempt} without jitter. */
-    public Duration scheduled(int attempt) {
+    Duration scheduled(int attempt) {
         return Duration.ofNanos((long) scheduledNanos(attempt));
     }
 

@@ -1,10 +1,12 @@
 package dev.dataaction.retry.pipeline;
 
+import java.time.Duration;
 import java.util.concurrent.Semaphore;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.dataaction.retry.config.OrchestratorConfig;
+import dev.dataaction.retry.observe.Capacity;
 import dev.dataaction.retry.store.Retry;
 
 /**
@@ -12,13 +14,17 @@ import dev.dataaction.retry.store.Retry;
  * shares work) and gives it back exactly once when this instance stops driving it, whichever way that happens.
  */
 @ApplicationScoped
-public class QueueGuard {
+public class QueueGuard implements Capacity {
 
     private final int capacity;
+    private final Duration retryAfter;
     private final Semaphore permits;
+    /** New retries are refused from SIGTERM on, while the ones accepted go on until the application stops. */
+    private volatile boolean closed;
 
     QueueGuard(OrchestratorConfig config) {
         this.capacity = config.queue().maxDepth();
+        this.retryAfter = config.queue().retryAfter();
         this.permits = new Semaphore(capacity);
     }
 
@@ -53,11 +59,27 @@ public class QueueGuard {
         }
     }
 
-    /** Permits held by unfinished retries. */
+    /** How long a caller refused for want of room is asked to wait. */
+    Duration retryAfter() {
+        return retryAfter;
+    }
+
+    /** Refuses new retries from now on, so that callers go to another instance. */
+    void close() {
+        closed = true;
+    }
+
+    @Override
+    public boolean closed() {
+        return closed;
+    }
+
+    @Override
     public int inUse() {
         return capacity - permits.availablePermits();
     }
 
+    @Override
     public int capacity() {
         return capacity;
     }

@@ -117,16 +117,9 @@ public final class Retry {
         return attemptsUsed;
     }
 
-    /**
-     * Whether the next attempt repeats the last one under the same number: it was answered 401 (and a fresh token is
-     * fetched), or it was interrupted when the instance that made it stopped.
-     */
-    public synchronized boolean lastAttemptRepeats() {
-        if (attempts.isEmpty()) {
-            return false;
-        }
-        Attempt last = attempts.get(attempts.size() - 1);
-        return Integer.valueOf(401).equals(last.httpStatus()) || last.outcome() == AttemptOutcome.INTERRUPTED;
+    /** The last attempt that ended, or null before the first. */
+    public synchronized Attempt lastAttempt() {
+        return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
     }
 
     /** The number of the attempt on the wire, while IN_FLIGHT. */
@@ -153,19 +146,18 @@ public final class Retry {
     /**
      * Moves a due retry on the wire.
      *
-     * @param repeat whether this repeats the previous attempt (after a 401 or an interruption) rather than starting a new
-     *        one
-     * @return the attempt's number, or 0 when the retry is no longer pending (it was cancelled)
+     * @param number the attempt's number: the previous attempt's for a repeat (after a 401 or an interruption)
+     * @return false when the retry is no longer pending (it was cancelled)
      */
-    public synchronized int startAttempt(boolean repeat, Instant at) {
+    public synchronized boolean startAttempt(int number, Instant at) {
         if (status != RetryStatus.PENDING) {
-            return 0;
+            return false;
         }
         status = RetryStatus.IN_FLIGHT;
         nextAttemptAt = null;
-        attemptInFlight = repeat ? attemptsUsed : attemptsUsed + 1;
+        attemptInFlight = number;
         inFlightSince = at;
-        return attemptInFlight;
+        return true;
     }
 
     /** Records how an attempt ended. It is kept even when the retry was cancelled while the attempt was on the wire. */

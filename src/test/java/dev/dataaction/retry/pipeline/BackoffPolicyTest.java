@@ -2,26 +2,25 @@ package dev.dataaction.retry.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.LongSummaryStatistics;
-import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import dev.dataaction.retry.config.OrchestratorConfig;
-
 /** The delay formula on its own: {@code min(base × factor^(n-1), max) ± jitter}, and Retry-After as a floor. */
 class BackoffPolicyTest {
 
     private static final int SAMPLES = 20_000;
+    private static final RandomGenerator RANDOM = new SplittableRandom(20_261_206);
 
     /** The test profile's schedule: 100 ms doubling up to 400 ms, ±10 %. */
-    private final BackoffPolicy policy = new BackoffPolicy(config(Duration.ofMillis(100), Duration.ofMillis(400), 2, 0.1));
+    private final BackoffPolicy policy = new BackoffPolicy(RetryPolicies.testProfile());
 
     @ParameterizedTest(name = "attempt {0} waits {1} ms ± 10 %")
     @CsvSource({ "1, 100", "2, 200", "3, 400", "4, 400", "10, 400", "100, 400" })
@@ -41,9 +40,11 @@ class BackoffPolicyTest {
 
     @Test
     void withoutJitterEveryDelayIsExactlyTheSchedule() {
-        BackoffPolicy exact = new BackoffPolicy(config(Duration.ofSeconds(1), Duration.ofSeconds(30), 3, 0));
+        BackoffPolicy exact = new BackoffPolicy(
+                RetryPolicies.of(Duration.ofSeconds(1), Duration.ofSeconds(30), 3, 0, 4, Duration.ofSeconds(3),
+                        Duration.ofSeconds(20)));
 
-        assertThat(IntStream.rangeClosed(1, 6).mapToObj(n -> exact.delayBefore(n, Optional.empty())))
+        assertThat(IntStream.rangeClosed(1, 6).mapToObj(n -> exact.delayBefore(n, Optional.empty(), RANDOM)))
                 .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(9), Duration.ofSeconds(27),
                         Duration.ofSeconds(30), Duration.ofSeconds(30));
     }
@@ -51,7 +52,8 @@ class BackoffPolicyTest {
     @Test
     void hugeAttemptNumbersAreCappedAtMaxDelay() {
         assertThat(policy.scheduled(Integer.MAX_VALUE)).isEqualTo(Duration.ofMillis(400));
-        assertThat(policy.delayBefore(5_000, Optional.empty())).isBetween(Duration.ofMillis(360), Duration.ofMillis(440));
+        assertThat(policy.delayBefore(5_000, Optional.empty(), RANDOM)).isBetween(Duration.ofMillis(360),
+                Duration.ofMillis(440));
     }
 
     @Test
@@ -92,27 +94,7 @@ class BackoffPolicyTest {
     }
 
     private LongSummaryStatistics samples(int attempt, Optional<Duration> retryAfter) {
-        return IntStream.range(0, SAMPLES).mapToLong(i -> policy.delayBefore(attempt, retryAfter).toNanos())
+        return IntStream.range(0, SAMPLES).mapToLong(i -> policy.delayBefore(attempt, retryAfter, RANDOM).toNanos())
                 .summaryStatistics();
-    }
-
-    /**
-     * The configuration, as a dynamic proxy: a class implementing the mapping would carry its validation constraints into
-     * the application's bean index, where Quarkus refuses them.
-     */
-    private static OrchestratorConfig config(Duration base, Duration max, double factor, double jitter) {
-        Map<String, Object> values = Map.of("baseDelay", base, "maxDelay", max, "backoffFactor", factor, "jitterFactor",
-                jitter, "maxAttempts", 4, "maxRetryAfter", Duration.ofSeconds(3), "maxDuration", Duration.ofSeconds(20));
-        OrchestratorConfig.Retry retry = proxy(OrchestratorConfig.Retry.class, values);
-        return proxy(OrchestratorConfig.class, Map.of("retry", retry));
-    }
-
-    private static <T> T proxy(Class<T> type, Map<String, Object> values) {
-        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] { type }, (self, method, args) -> {
-            if (!values.containsKey(method.getName())) {
-                throw new UnsupportedOperationException(method.getName() + " is not used by the backoff policy");
-            }
-            return values.get(method.getName());
-        }));
     }
 }

@@ -1,0 +1,249 @@
+package dev.dataaction.retry.pipeline;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.dataaction.retry.genesys.Execution;
+import dev.dataaction.retry.genesys.GenesysGateway;
+import dev.dataaction.retry.observe.RetryTelemetry;
+import dev.dataaction.retry.store.Attempt;
+import dev.dataaction.retry.store.AttemptOutcome;
+import dev.dataaction.retry.store.LastError;
+import dev.dataaction.retry.store.Retry;
+import dev.dataaction.retry.store.RetryStatus;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+/**
+ * Drives the retries this instance holds, each in a loop: wait until due, attempt, write the outcome, act on it. What
+ * each step leads to is {@link RetryRules}' decision. Nothing here blocks: a waiting retry is one timer, and an attempt
+ * is one non-blocking HTTP call.
+ */
+@ApplicationScoped
+class RetryDriver {
+
+    private static final Logger LOG = Logger.getLogger(RetryDriver.class);
+
+    /** What the loop does after a step. */
+    private enum Next {
+        /** Wait for the next attempt. */
+        AGAIN,
+        /** The retry reached a terminal status in this step. */
+        FINISHED,
+        /** Stop driving the retry: it was cancelled, handed back to the store, or the service is stopping. */
+        STOP
+    }
+
+    /** An attempt on the wire. */
+    private record Started(int number, Instant at, long nanoTime, boolean repeat) {
+
+        Attempt ended(Integer httpStatus, AttemptOutcome outcome) {
+            return new Attempt(number, at, (System.nanoTime() - nanoTime) / 1_000_000, httpStatus, outcome);
+        }
+    }
+
+    private final StateWrites writes;
+    private final GenesysGateway gateway;
+    private final RetryTelemetry telemetry;
+    private final RetryRules rules;
+    private final Vertx vertx;
+    /** The retries this instance drives: every unfinished one with the memory store, its claimed ones otherwise. */
+    private final Map<UUID, Retry> driven = new ConcurrentHashMap<>();
+    /** The application stops: a retry that would wait stops being driven, and drain() hands it back or reports it. */
+    private volatile boolean stopping;
+
+    RetryDriver(StateWrites writes, GenesysGateway gateway, RetryTelemetry telemetry, RetryRules rules, Vertx vertx) {
+        this.writes = writes;
+        this.gateway = gateway;
+        this.telemetry = telemetry;
+        this.rules = rules;
+        this.vertx = vertx;
+    }
+
+    /** The retry this instance drives under {@code requestId}, if it drives it. */
+    Optional<Retry> driving(UUID requestId) {
+        return Optional.ofNullable(driven.get(requestId));
+    }
+
+    /** The retries this instance drives. */
+    Set<UUID> drivenHere() {
+        return driven.keySet();
+    }
+
+    /**
+     * Stops driving: pending timers are stopped, and attempts on the wire are given until {@code timeout} to finish. With
+     * a store that shares work, the waiting retries are handed back for other replicas (or this one, restarted) to take
+     * up when due; otherwise every retry left unfinished is logged as abandoned.
+     */
+    void drain(Duration timeout) {
+        stopping = true;
+        List<Retry> unfinished = List.copyOf(driven.values());
+        unfinished.forEach(Retry::stopWaiting);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        // a retry stops being driven once its last outcome is written, not merely once its answer has come back
+        while (!driven.isEmpty() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+        List<Retry> waiting = unfinished.stream().filter(retry -> !retry.status().isFinished()).toList();
+        if (!writes.handBack(waiting, driven.isEmpty())) {
+            waiting.forEach(retry -> telemetry.abandoned(retry.snapshot()));
+        }
+    }
+
+    /**
+     * Drives the retry on a Vert.x context of its own, on the event loop it came from. The loop is put together there,
+     * outside the request that submitted the retry: built inside it, every step would run with that ended request's
+     * context restored (keeping its state reachable while the retry waits, and costing the REST client an exception per
+     * attempt when it looks for the request's headers).
+     */
+    void drive(Retry retry, Runnable whenStopped) {
+        driven.put(retry.requestId(), retry);
+        Context own = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        own.runOnContext(ignored -> retry.attach(Multi.createBy().repeating().uni(() -> step(retry))
+                .whilst(next -> next == Next.AGAIN)
+                .onTermination().invoke(() -> {
+                    driven.remove(retry.requestId(), retry);
+                    whenStopped.run();
+                })
+                .subscribe().with(ignoredNext -> {
+                }, failure -> abandon(retry, failure))));
+    }
+
+    /** One turn: wait until the retry is due, attempt, classify, and write the outcome before acting on it. */
+    private Uni<Next> step(Retry retry) {
+        return untilDue(retry).chain(() -> attempt(retry));
+    }
+
+    /**
+     * Waits on a Vert.x timer, which fires on an event loop: a waiting retry costs one timer, and the attempt that follows
+     * starts without a hop through a worker thread. Cancelling the subscription cancels the timer.
+     */
+    private Uni<Void> untilDue(Retry retry) {
+        Instant due = retry.nextAttemptAt();
+        long waitNanos = due == null ? 0 : Duration.between(Instant.now(), due).toNanos();
+        if (waitNanos <= 0) {
+            return Uni.createFrom().voidItem();
+        }
+        // timers count whole milliseconds and refuse less than one: round up, never fire early
+        long waitMillis = (waitNanos + 999_999) / 1_000_000;
+        return Uni.createFrom().emitter(timerDone -> {
+            long timer = vertx.setTimer(waitMillis, fired -> timerDone.complete(null));
+            timerDone.onTermination(() -> vertx.cancelTimer(timer));
+        });
+    }
+
+    private Uni<Next> attempt(Retry retry) {
+        Instant now = Instant.now();
+        RetryRules.Decision due = rules.beforeAttempt(RetryRules.State.of(retry), now);
+        if (!(due instanceof RetryRules.AttemptNow attempt)) {
+            return settle(retry, apply(retry, due));
+        }
+        Optional<Execution.Held> breakerOpen = gateway.holdBeforeAttempt(retry.actionId());
+        if (breakerOpen.isPresent()) {
+            // nothing goes on the wire, so nothing is written IN_FLIGHT: a crash now leaves no attempt to interrupt
+            return settle(retry, held(retry, breakerOpen.get(), now));
+        }
+        if (!retry.startAttempt(attempt.number(), now)) {
+            return Uni.createFrom().item(Next.STOP);
+        }
+        Started started = new Started(attempt.number(), now, System.nanoTime(), attempt.repeat());
+        return writes.save(retry, true).chain(ours -> ours
+                ? gateway.execute(retry, attempt.number()).map(execution -> classify(retry, execution, started))
+                        .chain(next -> settle(retry, next))
+                : Uni.createFrom().item(Next.STOP));
+    }
+
+    /**
+     * Writes what the attempt led to, then acts on it. A retry waiting longer than {@code orchestrator.postgres.claim-ahead}
+     * is handed back to a store that shares work, to be claimed again when it is nearly due.
+     */
+    private Uni<Next> settle(Retry retry, Next next) {
+        boolean keep = next == Next.AGAIN
+                && (!writes.sharesWork() || rules.keepsWaiting(retry.nextAttemptAt(), Instant.now()));
+        return writes.save(retry, keep).map(ours -> {
+            if (next == Next.FINISHED && ours) {
+                writes.finished(retry);
+            }
+            return ours && keep ? Next.AGAIN : next == Next.AGAIN ? Next.STOP : next;
+        });
+    }
+
+    /** Records the attempt that reached Genesys, if one did, then applies what the rules make of it. */
+    private Next classify(Retry retry, Execution execution, Started started) {
+        Instant now = Instant.now();
+        Attempt attempt = switch (execution) {
+            case Execution.Succeeded succeeded -> {
+                Attempt ended = started.ended(succeeded.httpStatus(), AttemptOutcome.SUCCESS);
+                retry.recordAttempt(ended, null);
+                retry.succeededWith(succeeded.result(), succeeded.runId());
+                yield ended;
+            }
+            case Execution.Refused refused -> {
+                Attempt ended = started.ended(refused.httpStatus(), refused.outcome());
+                retry.recordAttempt(ended, refused.error());
+                yield ended;
+            }
+            case Execution.Held held -> null;
+        };
+        if (attempt == null) {
+            return held(retry, (Execution.Held) execution, now);
+        }
+        telemetry.attempted(retry, attempt);
+        RetryRules.Decision decision = rules.after(RetryRules.State.of(retry), execution, started.repeat(), now);
+        Next next = apply(retry, decision);
+        if (next == Next.AGAIN && decision instanceof RetryRules.WaitUntil wait && wait.at().isAfter(now)) {
+            telemetry.backingOff(retry, attempt, Duration.between(now, wait.at()));
+        }
+        return next;
+    }
+
+    /** Nothing reached Genesys: the retry waits, without using up an attempt, until what held it may have passed. */
+    private Next held(Retry retry, Execution.Held held, Instant now) {
+        telemetry.held(held);
+        return apply(retry, rules.held(RetryRules.State.of(retry), held.notBefore(), held.reason(), now));
+    }
+
+    /** Applies a decision to the live retry, unless it was cancelled meanwhile. */
+    private Next apply(Retry retry, RetryRules.Decision decision) {
+        return switch (decision) {
+            case RetryRules.Finish finish ->
+                retry.finish(finish.status(), Instant.now(), finish.error()) ? Next.FINISHED : Next.STOP;
+            case RetryRules.WaitUntil wait -> {
+                if (!retry.waitUntil(wait.at(), wait.reason())) {
+                    yield Next.STOP;
+                }
+                // a stopping service leaves the retry pending: drain() hands it back to a shared store or reports it
+                yield stopping ? Next.STOP : Next.AGAIN;
+            }
+            case RetryRules.AttemptNow ignored -> throw new IllegalStateException("an attempt is started, not applied");
+        };
+    }
+
+    /** A failure no classification foresaw: the retry ends FAILED, visibly, rather than disappearing. */
+    private void abandon(Retry retry, Throwable failure) {
+        LOG.errorf(failure, "Retry %s stopped on an internal error", retry.requestId());
+        if (retry.finish(RetryStatus.FAILED, Instant.now(),
+                new LastError(null, "internal.error", "the retry stopped on an internal error", null))) {
+            writes.save(retry, false).subscribe().with(ours -> {
+                if (ours) {
+                    writes.finished(retry);
+                }
+            }, unwritten -> LOG.warnf("Retry %s: its failure could not be written (%s)", retry.requestId(),
+                    unwritten.getMessage()));
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.dataaction.retry.pipeline;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.dataaction.retry.observe.RetryTelemetry;
+import dev.dataaction.retry.store.LastError;
+import dev.dataaction.retry.store.Retry;
+import dev.dataaction.retry.store.RetryStore;
+import dev.dataaction.retry.store.StoreFailures;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Writes the state of the retries this instance drives, and says what the store's answer means for each: keep driving
+ * it, let it go, or end it.
+ */
+@ApplicationScoped
+class StateWrites {
+
+    private static final Logger LOG = Logger.getLogger(StateWrites.class);
+
+    private final RetryStore store;
+    private final RetryTelemetry telemetry;
+
+    StateWrites(RetryStore store, RetryTelemetry telemetry) {
+        this.store = store;
+        this.telemetry = telemetry;
+    }
+
+    /** Whether other replicas share the store, and take up what this instance hands back. */
+    boolean sharesWork() {
+        return store.sharesWork();
+    }
+
+    /**
+     * Writes the retry's state. When the store cannot be reached, this instance lets the retry go: it takes it up again
+     * from the state last written once the store answers (or, if this instance dies meanwhile, another replica does). A
+     * state the store refuses whenever it is written (a value it cannot hold) is no outage: the retry ends FAILED, and
+     * the action is not executed again.
+     *
+     * @param keep whether this instance keeps driving the retry; otherwise it is handed back to a store that shares work
+     * @return whether the retry is still this instance's to drive
+     */
+    Uni<Boolean> save(Retry retry, boolean keep) {
+        return store.save(retry, keep).onFailure(StoreFailures::isTransient).recoverWithItem(failure -> {
+            LOG.debugf("Retry %s let go: its state could not be written (%s)", retry.requestId(), failure.getMessage());
+            return false;
+        }).onFailure().recoverWithUni(refused -> failUnstorable(retry, refused));
+    }
+
+    /**
+     * Hands the retries waiting here back to a store that shares work, for other replicas (or this one, restarted) to
+     * take up when due.
+     *
+     * @param nothingOnTheWire whether every attempt of this instance has ended: only then does it say that it left
+     * @return false when the store is this instance's alone, and nothing can take the retries over
+     */
+    boolean handBack(List<Retry> waiting, boolean nothingOnTheWire) {
+        if (!store.sharesWork()) {
+            return false;
+        }
+        try {
+            // an attempt still on the wire keeps this replica's heartbeat until it is taken for gone
+            Uni<Void> handBack = nothingOnTheWire ? store.leave(waiting) : store.release(waiting);
+            handBack.await().atMost(Duration.ofSeconds(5));
+            LOG.infof("Handed %d waiting retries back to the store for other replicas", waiting.size());
+        } catch (RuntimeException unreachable) {
+            LOG.warnf("Could not hand %d waiting retries back; other replicas take them over when their leases "
+                    + "run out (%s)", waiting.size(), unreachable.getMessage());
+        }
+        return true;
+    }
+
+    private Uni<Boolean> failUnstorable(Retry retry, Throwable refused) {
+        String sqlState = StoreFailures.sqlStateOf(refused);
+        LOG.errorf("Retry %s: the store refused its state (SQLSTATE %s); it ends FAILED and is not attempted again",
+                retry.requestId(), sqlState);
+        retry.failUnstorable(Instant.now(), new LastError(null, "store.refused",
+                "the retry's state could not be stored (SQLSTATE " + sqlState + "); the last answer is in the audit trail",
+                null));
+        return store.save(retry, false).onFailure().recoverWithItem(false).invoke(ours -> {
+            if (ours) {
+                finished(retry);
+            }
+        }).replaceWith(false);
+    }
+
+    /** Announces the terminal status this instance gave the retry, once it is written. */
+    void finished(Retry retry) {
+        store.finished(retry);
+        telemetry.finished(retry.snapshot());
+    }
+}
