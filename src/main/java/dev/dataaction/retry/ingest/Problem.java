@@ -1,5 +1,6 @@
 package dev.dataaction.retry.ingest;
 
+import java.time.Duration;
 import java.util.List;
 
 import jakarta.ws.rs.core.Response;
@@ -32,6 +33,17 @@ public record Problem(String type, String title, int status, String detail, List
     public static Problem invalid(String detail, List<FieldError> errors) {
         return new Problem(ProblemType.INVALID_REQUEST.uri(), ProblemType.INVALID_REQUEST.title(), 400, detail,
                 List.copyOf(errors), null);
+    }
+
+    /**
+     * The store did not answer (503): in time ({@code late}, so that what was asked may yet be done, as
+     * {@code lateDetail} says), or at all (nothing was done).
+     */
+    public static Problem storeUnavailable(boolean late, String lateDetail, Duration retryAfter) {
+        return of(ProblemType.STORE_UNAVAILABLE,
+                (late ? "The retry store did not answer in time; " + lateDetail
+                        : "The retry store cannot be reached; nothing was changed.")
+                        + " Try again in " + retryAfter.toSeconds() + " s.");
     }
 
     public Response.ResponseBuilder toResponse() {

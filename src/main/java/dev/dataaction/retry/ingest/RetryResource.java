@@ -1,11 +1,7 @@
 package dev.dataaction.retry.ingest;
 
-import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.function.IntFunction;
 
@@ -42,7 +38,6 @@ import dev.dataaction.retry.pipeline.RetryPipeline;
 import dev.dataaction.retry.store.Cancellation;
 import dev.dataaction.retry.store.RetryQuery;
 import dev.dataaction.retry.store.RetryRecord;
-import dev.dataaction.retry.store.RetryStatus;
 import dev.dataaction.retry.store.RetryStore;
 import dev.dataaction.retry.store.StoreFailures;
 import dev.dataaction.retry.store.StoreTimeout;
@@ -59,8 +54,6 @@ import io.smallrye.mutiny.Uni;
 public class RetryResource {
 
     static final int MAX_BATCH = 100;
-    static final int DEFAULT_LIMIT = 50;
-    static final int MAX_LIMIT = 500;
     private static final String EXAMPLE_REQUEST = """
             {"actionId": "custom-8f2b6a40-crm-lookup", "originalRunId": "flow-run-2041", \
             "requestPayload": {"customerId": "C-1001", "phone": "+3531234567"}}""";
@@ -99,18 +92,20 @@ public class RetryResource {
             case RetryRequestReader.Reading.Valid valid -> valid;
             case RetryRequestReader.Reading.Invalid invalid -> throw new ProblemException(invalid(invalid));
         };
-        return admit(request).map(RetryResource::answer);
+        return admit(request).map(admission -> AdmissionAnswer.of(admission).toResponse());
     }
 
     /** Accepts up to {@value #MAX_BATCH} failed executions; each item is answered on its own, in input order. */
     @POST
     @Path("/batch")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Submit up to 100 failed executions", description = "Each item is accepted, recognised as a "
-            + "duplicate or rejected on its own; results come in input order.")
+    @Operation(summary = "Submit up to " + MAX_BATCH
+            + " failed executions", description = "Each item is accepted, recognised as a "
+                    + "duplicate or rejected on its own; results come in input order.")
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = RetryRequest.class, maxItems = MAX_BATCH)))
     @APIResponse(responseCode = "200", description = "One result per item", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BatchResults.class)))
-    @APIResponse(responseCode = "400", description = "Not a JSON array, or more than 100 items", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Not a JSON array, or more than " + MAX_BATCH
+            + " items", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<BatchResults> submitBatch(String body) {
         JsonNode items = parse(body);
         if (!items.isArray()) {
@@ -123,7 +118,8 @@ public class RetryResource {
         }
         return inOrder(items.size(), index -> switch (reader.read(items.get(index), "[" + index + "]")) {
             case RetryRequestReader.Reading.Invalid invalid -> Uni.createFrom().item(rejected(index, invalid(invalid)));
-            case RetryRequestReader.Reading.Valid valid -> admit(valid).map(admission -> itemFor(index, admission));
+            case RetryRequestReader.Reading.Valid valid ->
+                admit(valid).map(admission -> AdmissionAnswer.of(admission).toItem(index));
         });
     }
 
@@ -133,8 +129,8 @@ public class RetryResource {
     @APIResponse(responseCode = "200", description = "The retry", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RetryRecord.class)))
     @APIResponse(responseCode = "404", description = "Unknown, or forgotten after its retention", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<RetryRecord> get(@RestPath String requestId) {
-        UUID id = requestIdOf(requestId);
-        return fromStore(store.find(id)).map(found -> found.orElseThrow(() -> notFound(id)));
+        UUID id = RequestIds.parse(requestId);
+        return fromStore(store.find(id)).map(found -> found.orElseThrow(() -> RequestIds.notFound(id)));
     }
 
     /** Retries newest first, optionally of one status or one action. */
@@ -145,8 +141,8 @@ public class RetryResource {
     public Uni<List<RetryRecord>> list(
             @Parameter(description = "PENDING, IN_FLIGHT, SUCCEEDED, FAILED, EXHAUSTED or CANCELLED") @RestQuery String status,
             @Parameter(description = "Only retries of this action") @RestQuery String actionId,
-            @Parameter(description = "At most this many, 1 to 500; default 50") @RestQuery String limit) {
-        return fromStore(store.list(query(status, actionId, limit, false)));
+            @Parameter(description = QueryParameters.LIMIT) @RestQuery String limit) {
+        return fromStore(store.list(QueryParameters.read(status, actionId, limit, false)));
     }
 
     /** Starts a failed, exhausted or cancelled retry again, as a new retry with the same action, run id and payload. */
@@ -160,13 +156,13 @@ public class RetryResource {
     @APIResponse(responseCode = "409", description = "The retry has not finished, or it succeeded", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "429", description = "Queue full; try again after Retry-After seconds", headers = @Header(name = "Retry-After"), content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> redrive(@RestPath String requestId) {
-        UUID id = requestIdOf(requestId);
+        UUID id = RequestIds.parse(requestId);
         return fromStore(pipeline.redrive(id)).map(redrive -> switch (redrive) {
-            case Redrive.Submitted submitted -> answer(submitted.admission());
+            case Redrive.Submitted submitted -> AdmissionAnswer.of(submitted.admission()).toResponse();
             case Redrive.NotRedrivable stays -> throw new ProblemException(Problem.of(ProblemType.NOT_REDRIVABLE,
                     "Retry " + id + " is " + stays.retry().status()
                             + "; only FAILED, EXHAUSTED and CANCELLED retries can be redriven."));
-            case Redrive.NotFound missing -> throw notFound(id);
+            case Redrive.NotFound missing -> throw RequestIds.notFound(id);
         });
     }
 
@@ -184,10 +180,10 @@ public class RetryResource {
     public Uni<BatchResults> redriveAll(
             @Parameter(description = "FAILED, EXHAUSTED or CANCELLED", required = true) @RestQuery String status,
             @Parameter(description = "Only retries of this action") @RestQuery String actionId,
-            @Parameter(description = "At most this many, 1 to 500; default 50") @RestQuery String limit) {
-        RetryQuery query = query(status, actionId, limit, true);
+            @Parameter(description = QueryParameters.LIMIT) @RestQuery String limit) {
+        RetryQuery query = QueryParameters.read(status, actionId, limit, true);
         return fromStore(store.redrivable(query)).chain(stopped -> inOrder(stopped.size(),
-                index -> pipeline.redrive(stopped.get(index)).map(admission -> itemFor(index, admission))));
+                index -> pipeline.redrive(stopped.get(index)).map(admission -> AdmissionAnswer.of(admission).toItem(index))));
     }
 
     /** Cancels an unfinished retry: 200 with the record, 409 when it had already finished. */
@@ -199,45 +195,14 @@ public class RetryResource {
     @APIResponse(responseCode = "404", description = "Unknown retry", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "Already finished", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<RetryRecord> cancel(@RestPath String requestId) {
-        UUID id = requestIdOf(requestId);
+        UUID id = RequestIds.parse(requestId);
         return fromStore(pipeline.cancel(id)).map(cancellation -> switch (cancellation) {
             case Cancellation.Cancelled cancelled -> cancelled.retry();
             case Cancellation.AlreadyFinished finished -> throw new ProblemException(Problem.of(
                     ProblemType.ALREADY_FINISHED, "Retry " + id + " has already finished as "
                             + finished.retry().status() + "."));
-            case Cancellation.NotFound missing -> throw notFound(id);
+            case Cancellation.NotFound missing -> throw RequestIds.notFound(id);
         });
-    }
-
-    /** Validates the query parameters of a listing or a bulk redrive, naming every invalid one. */
-    private static RetryQuery query(String status, String actionId, String limit, boolean redrive) {
-        List<Problem.FieldError> errors = new ArrayList<>();
-        Optional<RetryStatus> wanted = Optional.empty();
-        if (status != null && !status.isBlank()) {
-            try {
-                wanted = Optional.of(RetryStatus.valueOf(status.trim().toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException unknown) {
-                errors.add(new Problem.FieldError("status", "must be one of " + List.of(RetryStatus.values())));
-            }
-        }
-        if (redrive && wanted.map(known -> !known.allowsRedrive()).orElse(errors.isEmpty())) {
-            errors.add(new Problem.FieldError("status", "must be FAILED, EXHAUSTED or CANCELLED"));
-        }
-        int max = DEFAULT_LIMIT;
-        if (limit != null && !limit.isBlank()) {
-            try {
-                max = Integer.parseInt(limit.trim());
-            } catch (NumberFormatException notANumber) {
-                max = -1;
-            }
-            if (max < 1 || max > MAX_LIMIT) {
-                errors.add(new Problem.FieldError("limit", "must be a whole number from 1 to " + MAX_LIMIT));
-            }
-        }
-        if (!errors.isEmpty()) {
-            throw new ProblemException(Problem.invalid("The query has invalid parameters.", errors));
-        }
-        return new RetryQuery(wanted, Optional.ofNullable(actionId).filter(id -> !id.isBlank()), max);
     }
 
     /** Runs one admission after another, in input order: a batch never races itself for queue permits. */
@@ -254,30 +219,10 @@ public class RetryResource {
         return call.onFailure(failure -> !(failure instanceof ProblemException) && StoreFailures.isTransient(failure))
                 .transform(failure -> {
                     LOG.debugf("The retry store did not answer: %s", failure.getMessage());
-                    return new ProblemException(storeUnavailable(failure instanceof StoreTimeout), retryAfter);
+                    return new ProblemException(Problem.storeUnavailable(failure instanceof StoreTimeout,
+                            "a change this request asked for may yet be made. Repeating the request is safe.", retryAfter),
+                            retryAfter);
                 });
-    }
-
-    /** A late answer leaves a write's outcome unknown; every request here is safe to repeat. */
-    private Problem storeUnavailable(boolean late) {
-        return Problem.of(ProblemType.STORE_UNAVAILABLE, late
-                ? "The retry store did not answer in time; a change this request asked for may yet be made. Repeating "
-                        + "the request is safe; try again in " + retryAfter.toSeconds() + " s."
-                : "The retry store cannot be reached; nothing was changed. Try again in " + retryAfter.toSeconds() + " s.");
-    }
-
-    private static Response answer(Admission admission) {
-        return switch (admission) {
-            case Admission.Accepted accepted -> Response.accepted(accepted.retry())
-                    .location(URI.create("/v1/retries/" + accepted.retry().requestId())).build();
-            case Admission.Duplicate duplicate -> Response.ok(duplicate.retry()).build();
-            case Admission.QueueFull full -> queueFull(full).toResponse()
-                    .header("Retry-After", full.retryAfter().toSeconds()).build();
-            case Admission.ShuttingDown stopping -> shuttingDown().toResponse()
-                    .header("Retry-After", stopping.retryAfter().toSeconds()).build();
-            case Admission.StoreUnavailable unreachable -> storeUnreachable(unreachable).toResponse()
-                    .header("Retry-After", unreachable.retryAfter().toSeconds()).build();
-        };
     }
 
     private Uni<Admission> admit(RetryRequestReader.Reading.Valid valid) {
@@ -300,56 +245,7 @@ public class RetryResource {
         return Problem.invalid("The retry request has invalid fields.", invalid.errors());
     }
 
-    private static BatchResults.Item itemFor(int index, Admission admission) {
-        return switch (admission) {
-            case Admission.Accepted accepted -> new BatchResults.Item(index, BatchResults.Outcome.ACCEPTED,
-                    accepted.retry(), null);
-            case Admission.Duplicate duplicate -> new BatchResults.Item(index, BatchResults.Outcome.DUPLICATE,
-                    duplicate.retry(), null);
-            case Admission.QueueFull full -> rejected(index, queueFull(full));
-            case Admission.ShuttingDown stopping -> rejected(index, shuttingDown());
-            case Admission.StoreUnavailable unreachable -> rejected(index, storeUnreachable(unreachable));
-        };
-    }
-
     private static BatchResults.Item rejected(int index, Problem problem) {
         return new BatchResults.Item(index, BatchResults.Outcome.REJECTED, null, problem);
-    }
-
-    private static Problem queueFull(Admission.QueueFull full) {
-        return new Problem(ProblemType.QUEUE_FULL.uri(), ProblemType.QUEUE_FULL.title(), 429,
-                "The queue holds its maximum of " + full.capacity() + " unfinished retries (orchestrator.queue.max-depth); "
-                        + "try again in " + full.retryAfter().toSeconds() + " s.",
-                null, full.capacity());
-    }
-
-    private static Problem storeUnreachable(Admission.StoreUnavailable unreachable) {
-        long seconds = unreachable.retryAfter().toSeconds();
-        return Problem.of(ProblemType.STORE_UNAVAILABLE, unreachable.outcomeUnknown()
-                ? "The retry store did not answer in time; the retry may yet be stored. Submitting it again is safe: "
-                        + "if it was stored, it is returned. Try again in " + seconds + " s."
-                : "The retry store cannot be reached; nothing was stored. Try again in " + seconds + " s.");
-    }
-
-    private static Problem shuttingDown() {
-        return Problem.of(ProblemType.UNAVAILABLE, "The service is shutting down; send the retry to another instance.");
-    }
-
-    /**
-     * The path's requestId; one that is not a UUID names no retry: 404. The detail never repeats what was sent, which
-     * may be long or carry markup or control characters into a client's page or log.
-     */
-    private static UUID requestIdOf(String requestId) {
-        try {
-            return UUID.fromString(requestId);
-        } catch (IllegalArgumentException notAUuid) {
-            throw new ProblemException(
-                    Problem.of(ProblemType.NOT_FOUND, "No retry with this requestId; a requestId is a UUID."));
-        }
-    }
-
-    /** Names the retry by its parsed UUID, in its one canonical form, never by the text of the path. */
-    private static ProblemException notFound(UUID requestId) {
-        return new ProblemException(Problem.of(ProblemType.NOT_FOUND, "No retry with requestId " + requestId + "."));
     }
 }
