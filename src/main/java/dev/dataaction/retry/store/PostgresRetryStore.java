@@ -102,11 +102,11 @@ public class PostgresRetryStore implements RetryStore {
             RETURNING %s""".formatted(UNFINISHED, RECORD_COLUMNS);
     /**
      * Writes this replica's heartbeat and claims due retries that nobody drives: never held or handed back; held by a
-     * replica whose heartbeat is older than the replica timeout, or, for a holder with no heartbeat on record (one that
-     * has just started), one whose lease was taken longer than the replica timeout ago; held by this
-     * replica but not driven by it (let go when
-     * a write failed, or stored by a submission whose answer came too late); or waiting past their lease in a replica
-     * that is alive. An attempt on the wire in a replica that is alive is never taken, however long Genesys takes.
+     * replica whose heartbeat is older than the replica timeout (one that left has the oldest of all), or, for a holder
+     * with no heartbeat on record (one that has just started), one whose lease was taken longer than the replica timeout
+     * ago; held by this replica but not driven by it (let go when a write failed, or stored by a submission whose answer
+     * came too late); or waiting past their lease in a replica that is alive. An attempt on the wire in a replica that
+     * is alive is never taken, however long Genesys takes.
      */
     private static final String CLAIM = """
             WITH heartbeat AS (
