@@ -145,7 +145,13 @@ class RetryRulesTest {
     }
 
     private static Attempt answered(int number, int httpStatus) {
-        return new Attempt(number, ACCEPTED, 5, httpStatus, AttemptOutcome.SERVER_ERROR);
+        AttemptOutcome outcome = switch (httpStatus) {
+            case 200 -> AttemptOutcome.SUCCESS;
+            case 401 -> AttemptOutcome.AUTH_REJECTED;
+            case 429 -> AttemptOutcome.RATE_LIMITED;
+            default -> httpStatus >= 500 ? AttemptOutcome.SERVER_ERROR : AttemptOutcome.CLIENT_ERROR;
+        };
+        return new Attempt(number, ACCEPTED, 5, httpStatus, outcome);
     }
 
     private static Execution.Refused authRejected() {
