@@ -19,8 +19,8 @@ import dev.dataaction.retry.store.RetryStatus;
 
 /**
  * Every rule of one retry's life in one place: functions from the retry's state, what its attempt led to and the time to
- * what it does next. No I/O and no clock: the pipeline asks before and after each attempt, writes the decision and acts
- * on it; the tests ask with any state and any time.
+ * what it does next. No I/O and no clock: the driver asks before and after each attempt, writes the decision and acts on
+ * it; the tests ask with any state and any time.
  * <p>
  * The rules: no attempt starts after the deadline ({@code max-duration}); an attempt answered 401, or interrupted by its
  * instance stopping, is repeated once under the same number without counting against {@code max-attempts}; a refusal
