@@ -6,7 +6,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.util.TypeLiteral;
@@ -15,18 +14,13 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
-import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.TextNode;
 
 import dev.dataaction.retry.config.GenesysConfig;
 import dev.dataaction.retry.genesys.ActionBreakers.ActionBreaker;
-import dev.dataaction.retry.store.AttemptOutcome;
 import dev.dataaction.retry.store.LastError;
-import dev.dataaction.retry.store.Retry;
 import io.quarkus.oidc.client.OidcClientException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -54,10 +48,8 @@ public class GenesysGateway {
     private static final TypeLiteral<Uni<Response>> ANSWER = new TypeLiteral<>() {
     };
     private static final Set<Integer> RETRYABLE_STATUSES = Set.of(408, 429, 500, 502, 503, 504);
-    private static final int MAX_MESSAGE_LENGTH = 500;
     private static final LastError CIRCUIT_OPEN = new LastError(null, "circuit.open", "the action's circuit breaker is open",
             null);
-    private static final Logger LOG = Logger.getLogger(GenesysGateway.class);
 
     /** Carries a retryable answer, or the lack of one, out of the breaker, which counts it as a failure. */
     static final class RetryableAnswer extends RuntimeException {
@@ -75,6 +67,7 @@ public class GenesysGateway {
     private final ActionBreakers breakers;
     private final GenesysConfig.InvokerMode mode;
     private final ObjectMapper json;
+    private final Answers answers;
     private final Duration tokenRecheck;
     private final Duration tokenTimeout;
     private final Duration exchangeTimeout;
@@ -87,36 +80,37 @@ public class GenesysGateway {
         this.breakers = breakers;
         this.mode = config.mode();
         this.json = json;
+        this.answers = new Answers(json, config.mode());
         this.tokenRecheck = config.tokenRecheckInterval();
         this.tokenTimeout = config.tokenTimeout();
         this.exchangeTimeout = Duration.ofMillis(connectTimeoutMillis + readTimeoutMillis);
     }
 
-    /** Executes the retry's action once. The returned {@code Uni} never fails: every outcome is an {@link Execution}. */
-    public Uni<Execution> execute(Retry retry, int attempt) {
-        ActionBreaker breaker = breakers.forAction(retry.actionId());
-        Optional<Execution.Held> refused = holdBeforeAttempt(retry.actionId());
+    /** Executes the action once. The returned {@code Uni} never fails: every outcome is an {@link Execution}. */
+    public Uni<Execution> execute(ActionRequest request) {
+        ActionBreaker breaker = breakers.forAction(request.actionId());
+        Optional<Execution.Held> refused = holdBeforeAttempt(request.actionId());
         if (refused.isPresent()) {
             // no token is asked for an action whose breaker would refuse the call anyway
             return Uni.createFrom().item(refused.get());
         }
         byte[] body;
         try {
-            body = body(retry, attempt);
+            body = body(request);
         } catch (RuntimeException unwritable) {
-            return Uni.createFrom().item(internalError(unwritable));
+            return Uni.createFrom().item(Answers.internalError(unwritable));
         }
         Uni<Execution> execution = tokens.accessToken()
                 // the shared token request has a timeout of its own (TokenRequestTimeout); this bounds this attempt's wait
                 .ifNoItem().after(tokenTimeout)
                 .failWith(() -> new OidcClientException("no token within genesys.token-timeout"))
                 .onFailure().transform(TokenUnavailable::new)
-                .chain(token -> breaker.guard.get(() -> exchange(retry, token, body), ANSWER)
+                .chain(token -> breaker.guard.get(() -> exchange(request, token, body), ANSWER)
                         .map(response -> classify(response, token)))
-                .onFailure(RetryableAnswer.class).recoverWithItem(failure -> refusal((RetryableAnswer) failure))
-                .onFailure(CircuitBreakerOpenException.class).recoverWithItem(() -> circuitOpen(retry.actionId()))
+                .onFailure(RetryableAnswer.class).recoverWithItem(failure -> answers.retryable((RetryableAnswer) failure))
+                .onFailure(CircuitBreakerOpenException.class).recoverWithItem(() -> circuitOpen(request.actionId()))
                 .onFailure(TokenUnavailable.class).recoverWithItem(this::tokenUnavailable)
-                .onFailure().recoverWithItem(GenesysGateway::internalError);
+                .onFailure().recoverWithItem(Answers::internalError);
         // a timeout fires on Mutiny's scheduler: the retry goes on where it was driven, on its own Vert.x context
         Context driving = Vertx.currentContext();
         return driving == null ? execution : execution.emitOn(onContext(driving));
@@ -140,12 +134,12 @@ public class GenesysGateway {
      * The exchange with Genesys, the only step inside the breaker: it fails, and the breaker counts a failure, when the
      * answer is retryable or none comes; any other answer completes it.
      */
-    private Uni<Response> exchange(Retry retry, String token, byte[] body) {
-        String correlationId = retry.requestId().toString();
+    private Uni<Response> exchange(ActionRequest request, String token, byte[] body) {
+        String correlationId = request.requestId().toString();
         String authorization = "Bearer " + token;
         Uni<Response> answer = switch (mode) {
-            case EXECUTE -> api.execute(retry.actionId(), correlationId, authorization, body);
-            case RUNS -> api.submitRun(retry.actionId(), correlationId, authorization, body);
+            case EXECUTE -> api.execute(request.actionId(), correlationId, authorization, body);
+            case RUNS -> api.submitRun(request.actionId(), correlationId, authorization, body);
         };
         return answer
                 .ifNoItem().after(exchangeTimeout).failWith(() -> new TimeoutException("no complete answer within the "
@@ -159,11 +153,12 @@ public class GenesysGateway {
     }
 
     /** A JSON tree or record always writes; a failure here is a bug, and the attempt ends as an internal error. */
-    private byte[] body(Retry retry, int attempt) {
+    private byte[] body(ActionRequest request) {
         Object value = switch (mode) {
-            case EXECUTE -> retry.payload();
-            case RUNS -> new RunSubmission(retry.payload(), new RunSubmission.Metadata(retry.originalRunId(), attempt,
-                    retry.requestId().toString()));
+            case EXECUTE -> request.payload();
+            case RUNS ->
+                new RunSubmission(request.payload(), new RunSubmission.Metadata(request.originalRunId(), request.attempt(),
+                        request.requestId().toString()));
         };
         try {
             return json.writeValueAsBytes(value);
@@ -172,74 +167,12 @@ public class GenesysGateway {
         }
     }
 
-    /** An answer the breaker let through as not retryable: a success, or an error a later attempt would not cure. */
+    /** An answer the breaker let through as not retryable; a 401 also tells the token cache that its token is spent. */
     private Execution classify(Response response, String token) {
-        int status = response.getStatus();
-        String body = response.hasEntity() ? response.readEntity(String.class) : null;
-        if (status >= 200 && status < 300) {
-            JsonNode result = parse(body);
-            String runId = mode == GenesysConfig.InvokerMode.RUNS && result != null ? result.path("id").asText(null) : null;
-            return new Execution.Succeeded(status, result, runId);
-        }
-        if (status == 401) {
+        if (response.getStatus() == 401) {
             tokens.refused(token);
         }
-        return new Execution.Refused(status, outcomeOf(status), false, Optional.empty(), errorOf(status, body));
-    }
-
-    /** A retryable answer, or none. */
-    private Execution refusal(RetryableAnswer retryable) {
-        Response response = retryable.response;
-        if (response == null) {
-            return noAnswer(retryable.getCause());
-        }
-        int status = response.getStatus();
-        String body = response.hasEntity() ? response.readEntity(String.class) : null;
-        return new Execution.Refused(status, outcomeOf(status), true,
-                RetryAfter.parse(response.getHeaderString("Retry-After"), Instant.now()), errorOf(status, body));
-    }
-
-    private static AttemptOutcome outcomeOf(int status) {
-        return switch (status) {
-            case 401, 403 -> AttemptOutcome.AUTH_REJECTED;
-            case 408 -> AttemptOutcome.TIMEOUT;
-            case 429 -> AttemptOutcome.RATE_LIMITED;
-            default -> status >= 500 ? AttemptOutcome.SERVER_ERROR : AttemptOutcome.CLIENT_ERROR;
-        };
-    }
-
-    /** Reads Genesys' standard error body; whatever else came is summarised by its status alone. */
-    private LastError errorOf(int status, String body) {
-        JsonNode error = parse(body);
-        if (error == null || !error.isObject()) {
-            return new LastError(status, null, "HTTP " + status, null);
-        }
-        String message = error.path("message").asText("HTTP " + status);
-        if (message.length() > MAX_MESSAGE_LENGTH) {
-            message = message.substring(0, MAX_MESSAGE_LENGTH);
-        }
-        return new LastError(status, error.path("code").asText(null), message, error.path("contextId").asText(null));
-    }
-
-    private JsonNode parse(String body) {
-        if (body == null || body.isBlank()) {
-            return null;
-        }
-        try {
-            return json.readTree(body);
-        } catch (JsonProcessingException notJson) {
-            return TextNode.valueOf(body);
-        }
-    }
-
-    /** A timeout or a broken connection: retryable, and counted by the breaker. */
-    private static Execution noAnswer(Throwable failure) {
-        boolean timeout = causes(failure, cause -> cause.getClass().getSimpleName().contains("Timeout"));
-        AttemptOutcome outcome = timeout ? AttemptOutcome.TIMEOUT : AttemptOutcome.NETWORK_ERROR;
-        String message = timeout ? "no answer within the timeout"
-                : "connection failed: " + rootOf(failure).getClass().getSimpleName();
-        return new Execution.Refused(null, outcome, true, Optional.empty(),
-                new LastError(null, timeout ? "timeout" : "network.error", message, null));
+        return answers.notRetryable(response);
     }
 
     /**
@@ -258,30 +191,6 @@ public class GenesysGateway {
     private Execution tokenUnavailable() {
         return new Execution.Held(Execution.HeldBy.TOKEN_UNAVAILABLE, Optional.of(Instant.now().plus(tokenRecheck)),
                 new LastError(null, "token.unavailable", "no access token could be obtained from the login service", null));
-    }
-
-    /** A failure no classification foresaw, such as a bug: it ends the retry visibly instead of looping. */
-    private static Execution internalError(Throwable failure) {
-        LOG.errorf(failure, "Unexpected failure while executing an action");
-        return new Execution.Refused(null, AttemptOutcome.CLIENT_ERROR, false, Optional.empty(),
-                new LastError(null, "internal.error", "the attempt failed on an internal error", null));
-    }
-
-    private static boolean causes(Throwable failure, Predicate<Throwable> test) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (test.test(cause)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static Throwable rootOf(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root;
     }
 
     /** No token could be had; nothing reached Genesys, and the breaker was not asked. */

@@ -56,7 +56,7 @@ public final class HealthChecks {
             boolean tokenFailing = tokens.lastRequestFailed();
             boolean storeReachable = store.reachable();
             // a replica of a shared store with every permit in use still accepts retries into the shared backlog
-            boolean full = queueFull && !store.sharesWork();
+            boolean full = queueFull && store.sharing().isEmpty();
             return HealthCheckResponse.named("retries")
                     .status(!full && !shuttingDown && !tokenFailing && storeReachable)
                     .withData("inUse", inUse)

@@ -10,11 +10,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import dev.dataaction.retry.genesys.ActionBreakers;
+import dev.dataaction.retry.genesys.ActionRequest;
 import dev.dataaction.retry.genesys.Execution;
 import dev.dataaction.retry.observe.RetryMetrics.RejectionReason;
 import dev.dataaction.retry.store.Attempt;
 import dev.dataaction.retry.store.AttemptOutcome;
-import dev.dataaction.retry.store.Retry;
 import dev.dataaction.retry.store.RetryRecord;
 import dev.dataaction.retry.store.RetryStatus;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
@@ -38,7 +38,7 @@ public class RetryTelemetry {
         this.tokens = tokens;
     }
 
-    public void accepted(Retry retry, int payloadBytes) {
+    public void accepted(RetryRecord retry, int payloadBytes) {
         metrics.accepted();
         Map<String, Object> fields = fieldsOf(retry.requestId(), retry.actionId(), retry.originalRunId());
         fields.put("payloadBytes", payloadBytes);
@@ -63,9 +63,9 @@ public class RetryTelemetry {
     }
 
     /** An attempt ended; logged before whatever the pipeline decides next. */
-    public void attempted(Retry retry, Attempt attempt) {
+    public void attempted(ActionRequest request, Attempt attempt) {
         metrics.attempted(attempt.outcome(), attempt.durationMs());
-        Map<String, Object> fields = fieldsOf(retry);
+        Map<String, Object> fields = fieldsOf(request);
         fields.put("attempt", attempt.number());
         fields.put("httpStatus", attempt.httpStatus());
         fields.put("outcome", attempt.outcome().name());
@@ -84,8 +84,8 @@ public class RetryTelemetry {
     }
 
     /** After a retryable answer the retry waits {@code delay} before its next attempt. */
-    public void backingOff(Retry retry, Attempt attempt, Duration delay) {
-        Map<String, Object> fields = fieldsOf(retry);
+    public void backingOff(ActionRequest request, Attempt attempt, Duration delay) {
+        Map<String, Object> fields = fieldsOf(request);
         fields.put("attempt", attempt.number());
         fields.put("httpStatus", attempt.httpStatus());
         fields.put("delayMs", delay.toMillis());
@@ -139,8 +139,8 @@ public class RetryTelemetry {
                 fields);
     }
 
-    private static Map<String, Object> fieldsOf(Retry retry) {
-        return fieldsOf(retry.requestId(), retry.actionId(), retry.originalRunId());
+    private static Map<String, Object> fieldsOf(ActionRequest request) {
+        return fieldsOf(request.requestId(), request.actionId(), request.originalRunId());
     }
 
     private static Map<String, Object> fieldsOf(Object requestId, String actionId, String originalRunId) {

@@ -13,9 +13,9 @@ import dev.dataaction.retry.config.OrchestratorConfig;
  */
 final class BackoffPolicy {
 
-    private final OrchestratorConfig.Retry config;
+    private final OrchestratorConfig.RetryPolicy config;
 
-    BackoffPolicy(OrchestratorConfig.Retry config) {
+    BackoffPolicy(OrchestratorConfig.RetryPolicy config) {
         this.config = config;
     }
 

@@ -1,12 +1,17 @@
 package dev.dataaction.retry.pipeline;
 
+import java.util.List;
+import java.util.UUID;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
 import dev.dataaction.retry.config.OrchestratorConfig;
+import dev.dataaction.retry.store.RetryState;
 import dev.dataaction.retry.store.RetryStore;
+import dev.dataaction.retry.store.WorkSharing;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -37,7 +42,7 @@ class Claims {
 
     /** Starts looking once the application has started; a Vert.x timer, so that the interval may be under a second. */
     void onStart(@Observes StartupEvent started) {
-        if (store.sharesWork()) {
+        if (store.sharing().isPresent()) {
             // the first look at once, so that this replica's heartbeat is on record from its start
             claimDue().subscribe().with(claimed -> lookAgain(), failure -> lookAgain());
         }
@@ -60,10 +65,12 @@ class Claims {
     Uni<Integer> claimDue() {
         // a look that can take nothing still renews this replica's heartbeat
         int free = pipeline.isDraining() ? 0 : Math.min(queue.free(), config.postgres().claimBatch());
-        return store.claim(free, config.postgres().claimAhead(), pipeline.heldHere()).chain(claimed -> {
+        WorkSharing sharing = store.sharing().orElseThrow();
+        return sharing.claim(free, config.postgres().claimAhead(), pipeline.heldHere()).chain(claimed -> {
             int permits = queue.tryAdmitUpTo(claimed.size());
             pipeline.takeUp(claimed.subList(0, permits));
-            return store.release(claimed.subList(permits, claimed.size())).replaceWith(permits);
+            List<UUID> over = claimed.subList(permits, claimed.size()).stream().map(RetryState::requestId).toList();
+            return sharing.release(over).replaceWith(permits);
         }).onFailure().recoverWithItem(failure -> {
             LOG.debugf("No retries claimed: the store did not answer (%s)", failure.getMessage());
             return 0;

@@ -7,7 +7,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.dataaction.retry.config.OrchestratorConfig;
 import dev.dataaction.retry.observe.Capacity;
-import dev.dataaction.retry.store.Retry;
 
 /**
  * Bounds the retries this instance drives: a retry takes a permit when it is accepted here (or claimed from a store that
@@ -47,16 +46,9 @@ public class QueueGuard implements Capacity {
         return taken;
     }
 
-    /** Gives back a permit taken for a retry that this instance does not drive after all. */
-    void giveBack() {
+    /** Gives back a permit: its retry stopped being driven here, or never was. */
+    void release() {
         permits.release();
-    }
-
-    /** Gives back the retry's permit, unless it already did. */
-    void release(Retry retry) {
-        if (retry.releaseSlot()) {
-            permits.release();
-        }
     }
 
     /** How long a caller refused for want of room is asked to wait. */

@@ -14,13 +14,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.dataaction.retry.genesys.ActionRequest;
 import dev.dataaction.retry.genesys.Execution;
 import dev.dataaction.retry.genesys.GenesysGateway;
 import dev.dataaction.retry.observe.RetryTelemetry;
 import dev.dataaction.retry.store.Attempt;
 import dev.dataaction.retry.store.AttemptOutcome;
 import dev.dataaction.retry.store.LastError;
-import dev.dataaction.retry.store.Retry;
 import dev.dataaction.retry.store.RetryStatus;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
@@ -49,10 +49,10 @@ class RetryDriver {
     }
 
     /** An attempt on the wire. */
-    private record Started(int number, Instant at, long nanoTime, boolean repeat) {
+    private record Started(ActionRequest request, Instant at, long nanoTime, boolean repeat) {
 
         Attempt ended(Integer httpStatus, AttemptOutcome outcome) {
-            return new Attempt(number, at, (System.nanoTime() - nanoTime) / 1_000_000, httpStatus, outcome);
+            return new Attempt(request.attempt(), at, (System.nanoTime() - nanoTime) / 1_000_000, httpStatus, outcome);
         }
     }
 
@@ -62,7 +62,7 @@ class RetryDriver {
     private final RetryRules rules;
     private final Vertx vertx;
     /** The retries this instance drives: every unfinished one with the memory store, its claimed ones otherwise. */
-    private final Map<UUID, Retry> driven = new ConcurrentHashMap<>();
+    private final Map<UUID, DrivenRetry> driven = new ConcurrentHashMap<>();
     /** The application stops: a retry that would wait stops being driven, and drain() hands it back or reports it. */
     private volatile boolean stopping;
 
@@ -75,7 +75,7 @@ class RetryDriver {
     }
 
     /** The retry this instance drives under {@code requestId}, if it drives it. */
-    Optional<Retry> driving(UUID requestId) {
+    Optional<DrivenRetry> driving(UUID requestId) {
         return Optional.ofNullable(driven.get(requestId));
     }
 
@@ -91,14 +91,14 @@ class RetryDriver {
      */
     void drain(Duration timeout) {
         stopping = true;
-        List<Retry> unfinished = List.copyOf(driven.values());
-        unfinished.forEach(Retry::stopWaiting);
+        List<DrivenRetry> unfinished = List.copyOf(driven.values());
+        unfinished.forEach(DrivenRetry::stopWaiting);
         long deadline = System.nanoTime() + timeout.toNanos();
         // a retry stops being driven once its last outcome is written, not merely once its answer has come back
         while (!driven.isEmpty() && System.nanoTime() < deadline) {
             LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
         }
-        List<Retry> waiting = unfinished.stream().filter(retry -> !retry.status().isFinished()).toList();
+        List<DrivenRetry> waiting = unfinished.stream().filter(retry -> !retry.status().isFinished()).toList();
         if (!writes.handBack(waiting, driven.isEmpty())) {
             waiting.forEach(retry -> telemetry.abandoned(retry.snapshot()));
         }
@@ -110,7 +110,7 @@ class RetryDriver {
      * context restored (keeping its state reachable while the retry waits, and costing the REST client an exception per
      * attempt when it looks for the request's headers).
      */
-    void drive(Retry retry, Runnable whenStopped) {
+    void drive(DrivenRetry retry, Runnable whenStopped) {
         driven.put(retry.requestId(), retry);
         Context own = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
         own.runOnContext(ignored -> retry.attach(Multi.createBy().repeating().uni(() -> step(retry))
@@ -124,7 +124,7 @@ class RetryDriver {
     }
 
     /** One turn: wait until the retry is due, attempt, classify, and write the outcome before acting on it. */
-    private Uni<Next> step(Retry retry) {
+    private Uni<Next> step(DrivenRetry retry) {
         return untilDue(retry).chain(() -> attempt(retry));
     }
 
@@ -132,7 +132,7 @@ class RetryDriver {
      * Waits on a Vert.x timer, which fires on an event loop: a waiting retry costs one timer, and the attempt that follows
      * starts without a hop through a worker thread. Cancelling the subscription cancels the timer.
      */
-    private Uni<Void> untilDue(Retry retry) {
+    private Uni<Void> untilDue(DrivenRetry retry) {
         Instant due = retry.nextAttemptAt();
         long waitNanos = due == null ? 0 : Duration.between(Instant.now(), due).toNanos();
         if (waitNanos <= 0) {
@@ -146,9 +146,9 @@ class RetryDriver {
         });
     }
 
-    private Uni<Next> attempt(Retry retry) {
+    private Uni<Next> attempt(DrivenRetry retry) {
         Instant now = Instant.now();
-        RetryRules.Decision due = rules.beforeAttempt(RetryRules.State.of(retry), now);
+        RetryRules.Decision due = rules.beforeAttempt(retry.rulesState(), now);
         if (!(due instanceof RetryRules.AttemptNow attempt)) {
             return settle(retry, apply(retry, due));
         }
@@ -160,9 +160,9 @@ class RetryDriver {
         if (!retry.startAttempt(attempt.number(), now)) {
             return Uni.createFrom().item(Next.STOP);
         }
-        Started started = new Started(attempt.number(), now, System.nanoTime(), attempt.repeat());
+        Started started = new Started(retry.request(attempt.number()), now, System.nanoTime(), attempt.repeat());
         return writes.save(retry, true).chain(ours -> ours
-                ? gateway.execute(retry, attempt.number()).map(execution -> classify(retry, execution, started))
+                ? gateway.execute(started.request()).map(execution -> classify(retry, execution, started))
                         .chain(next -> settle(retry, next))
                 : Uni.createFrom().item(Next.STOP));
     }
@@ -171,7 +171,7 @@ class RetryDriver {
      * Writes what the attempt led to, then acts on it. A retry waiting longer than {@code orchestrator.postgres.claim-ahead}
      * is handed back to a store that shares work, to be claimed again when it is nearly due.
      */
-    private Uni<Next> settle(Retry retry, Next next) {
+    private Uni<Next> settle(DrivenRetry retry, Next next) {
         boolean keep = next == Next.AGAIN
                 && (!writes.sharesWork() || rules.keepsWaiting(retry.nextAttemptAt(), Instant.now()));
         return writes.save(retry, keep).map(ours -> {
@@ -183,42 +183,40 @@ class RetryDriver {
     }
 
     /** Records the attempt that reached Genesys, if one did, then applies what the rules make of it. */
-    private Next classify(Retry retry, Execution execution, Started started) {
+    private Next classify(DrivenRetry retry, Execution execution, Started started) {
         Instant now = Instant.now();
-        Attempt attempt = switch (execution) {
+        Attempt attempt;
+        switch (execution) {
+            case Execution.Held held -> {
+                return held(retry, held, now);
+            }
             case Execution.Succeeded succeeded -> {
-                Attempt ended = started.ended(succeeded.httpStatus(), AttemptOutcome.SUCCESS);
-                retry.recordAttempt(ended, null);
+                attempt = started.ended(succeeded.httpStatus(), AttemptOutcome.SUCCESS);
+                retry.recordAttempt(attempt, null);
                 retry.succeededWith(succeeded.result(), succeeded.runId());
-                yield ended;
             }
             case Execution.Refused refused -> {
-                Attempt ended = started.ended(refused.httpStatus(), refused.outcome());
-                retry.recordAttempt(ended, refused.error());
-                yield ended;
+                attempt = started.ended(refused.httpStatus(), refused.outcome());
+                retry.recordAttempt(attempt, refused.error());
             }
-            case Execution.Held held -> null;
-        };
-        if (attempt == null) {
-            return held(retry, (Execution.Held) execution, now);
         }
-        telemetry.attempted(retry, attempt);
-        RetryRules.Decision decision = rules.after(RetryRules.State.of(retry), execution, started.repeat(), now);
+        telemetry.attempted(started.request(), attempt);
+        RetryRules.Decision decision = rules.after(retry.rulesState(), execution, started.repeat(), now);
         Next next = apply(retry, decision);
         if (next == Next.AGAIN && decision instanceof RetryRules.WaitUntil wait && wait.at().isAfter(now)) {
-            telemetry.backingOff(retry, attempt, Duration.between(now, wait.at()));
+            telemetry.backingOff(started.request(), attempt, Duration.between(now, wait.at()));
         }
         return next;
     }
 
     /** Nothing reached Genesys: the retry waits, without using up an attempt, until what held it may have passed. */
-    private Next held(Retry retry, Execution.Held held, Instant now) {
+    private Next held(DrivenRetry retry, Execution.Held held, Instant now) {
         telemetry.held(held);
-        return apply(retry, rules.held(RetryRules.State.of(retry), held.notBefore(), held.reason(), now));
+        return apply(retry, rules.held(retry.rulesState(), held.notBefore(), held.reason(), now));
     }
 
     /** Applies a decision to the live retry, unless it was cancelled meanwhile. */
-    private Next apply(Retry retry, RetryRules.Decision decision) {
+    private Next apply(DrivenRetry retry, RetryRules.Decision decision) {
         return switch (decision) {
             case RetryRules.Finish finish ->
                 retry.finish(finish.status(), Instant.now(), finish.error()) ? Next.FINISHED : Next.STOP;
@@ -234,7 +232,7 @@ class RetryDriver {
     }
 
     /** A failure no classification foresaw: the retry ends FAILED, visibly, rather than disappearing. */
-    private void abandon(Retry retry, Throwable failure) {
+    private void abandon(DrivenRetry retry, Throwable failure) {
         LOG.errorf(failure, "Retry %s stopped on an internal error", retry.requestId());
         if (retry.finish(RetryStatus.FAILED, Instant.now(),
                 new LastError(null, "internal.error", "the retry stopped on an internal error", null))) {

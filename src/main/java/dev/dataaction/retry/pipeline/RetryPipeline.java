@@ -20,8 +20,8 @@ import dev.dataaction.retry.observe.RetryMetrics.RejectionReason;
 import dev.dataaction.retry.observe.RetryTelemetry;
 import dev.dataaction.retry.store.Addition;
 import dev.dataaction.retry.store.Cancellation;
-import dev.dataaction.retry.store.Retry;
 import dev.dataaction.retry.store.RetryRecord;
+import dev.dataaction.retry.store.RetryState;
 import dev.dataaction.retry.store.RetryStore;
 import dev.dataaction.retry.store.StoreFailures;
 import dev.dataaction.retry.store.StoreTimeout;
@@ -63,34 +63,34 @@ public class RetryPipeline {
     public Uni<Admission> submit(String actionId, String originalRunId, ObjectNode payload, int payloadBytes) {
         boolean draining = queue.closed();
         boolean driveHere = !draining && queue.tryAdmit();
-        if (!driveHere && (draining || !store.sharesWork())) {
+        if (!driveHere && (draining || store.sharing().isEmpty())) {
             return store.holderOf(actionId, originalRunId).map(holder -> holder.<Admission> map(Admission.Duplicate::new)
                     .orElseGet(() -> refusal(actionId, originalRunId)));
         }
         Instant now = Instant.now();
-        Retry candidate = new Retry(actionId, originalRunId, payload, now, rules.maxDuration(),
+        DrivenRetry candidate = new DrivenRetry(actionId, originalRunId, payload, now, rules.maxDuration(),
                 rules.firstAttemptAt(now));
         if (driveHere) {
             admitting.add(candidate.requestId());
         }
-        return toTheEnd(store.add(candidate, driveHere).<Admission> map(addition -> switch (addition) {
+        return toTheEnd(store.add(candidate.state(), driveHere).<Admission> map(addition -> switch (addition) {
             case Addition.Added added -> {
-                telemetry.accepted(candidate, payloadBytes);
+                telemetry.accepted(added.retry(), payloadBytes);
                 if (driveHere) {
                     drive(candidate);
                 }
                 yield new Admission.Accepted(added.retry());
             }
-            case Addition.Held held -> {
-                giveBackIf(driveHere);
-                yield new Admission.Duplicate(held.holder());
+            case Addition.Duplicate duplicate -> {
+                releaseIf(driveHere);
+                yield new Admission.Duplicate(duplicate.holder());
             }
             case Addition.BacklogFull full -> {
-                giveBackIf(driveHere);
+                releaseIf(driveHere);
                 telemetry.rejected(actionId, originalRunId, RejectionReason.QUEUE_FULL);
                 yield new Admission.QueueFull(full.maxBacklog(), queue.retryAfter());
             }
-        }).onFailure().invoke(failure -> giveBackIf(driveHere))
+        }).onFailure().invoke(failure -> releaseIf(driveHere))
                 .onFailure(StoreFailures::isTransient).recoverWithItem(failure -> {
                     // the outage itself is logged by the store, once; each refusal is counted
                     LOG.debugf("Retry of %s not accepted: the store did not answer (%s)", actionId, failure.getMessage());
@@ -150,14 +150,15 @@ public class RetryPipeline {
      * Takes up retries this instance claimed from the store (their permits already taken): each is driven from the
      * state it was stored in.
      */
-    void takeUp(List<Retry> claimed) {
-        for (Retry retry : claimed) {
-            if (driver.driving(retry.requestId()).isPresent()) {
-                queue.giveBack();
+    void takeUp(List<RetryState> claimed) {
+        Instant now = Instant.now();
+        for (RetryState stored : claimed) {
+            if (driver.driving(stored.requestId()).isPresent()) {
+                queue.release();
                 continue;
             }
-            LOG.debugf("Retry %s claimed; attempts used so far: %d", retry.requestId(), retry.attemptsUsed());
-            drive(retry);
+            LOG.debugf("Retry %s claimed; attempts used so far: %d", stored.requestId(), stored.attemptsUsed());
+            drive(DrivenRetry.resume(stored, now));
         }
     }
 
@@ -195,14 +196,14 @@ public class RetryPipeline {
         return new Admission.QueueFull(queue.capacity(), queue.retryAfter());
     }
 
-    private void giveBackIf(boolean permitTaken) {
+    private void releaseIf(boolean permitTaken) {
         if (permitTaken) {
-            queue.giveBack();
+            queue.release();
         }
     }
 
     /** Drives a retry that holds one of this instance's permits, and gives the permit back when it stops. */
-    private void drive(Retry retry) {
-        driver.drive(retry, () -> queue.release(retry));
+    private void drive(DrivenRetry retry) {
+        driver.drive(retry, queue::release);
     }
 }

@@ -14,7 +14,6 @@ import dev.dataaction.retry.genesys.Execution;
 import dev.dataaction.retry.store.Attempt;
 import dev.dataaction.retry.store.AttemptOutcome;
 import dev.dataaction.retry.store.LastError;
-import dev.dataaction.retry.store.Retry;
 import dev.dataaction.retry.store.RetryStatus;
 
 /**
@@ -34,10 +33,6 @@ public final class RetryRules {
 
     /** The part of a retry's state the rules read. */
     public record State(int attemptsUsed, Attempt lastAttempt, Instant deadline, LastError lastError) {
-
-        static State of(Retry retry) {
-            return new State(retry.attemptsUsed(), retry.lastAttempt(), retry.deadline(), retry.lastError());
-        }
     }
 
     /** What the retry does next. */
@@ -68,7 +63,7 @@ public final class RetryRules {
     public record Finish(RetryStatus status, LastError error) implements Decision {
     }
 
-    private final OrchestratorConfig.Retry policy;
+    private final OrchestratorConfig.RetryPolicy policy;
     private final Duration claimAhead;
     private final BackoffPolicy backoff;
     private final RandomGenerator jitter;
@@ -84,7 +79,7 @@ public final class RetryRules {
      *        shares work
      * @param jitter draws the spread of each wait: the service's is shared by all retries, a test's may be seeded
      */
-    public RetryRules(OrchestratorConfig.Retry policy, Duration claimAhead, RandomGenerator jitter) {
+    public RetryRules(OrchestratorConfig.RetryPolicy policy, Duration claimAhead, RandomGenerator jitter) {
         this.policy = policy;
         this.claimAhead = claimAhead;
         this.backoff = new BackoffPolicy(policy);

@@ -3,6 +3,8 @@ package dev.dataaction.retry.pipeline;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -10,9 +12,9 @@ import org.jboss.logging.Logger;
 
 import dev.dataaction.retry.observe.RetryTelemetry;
 import dev.dataaction.retry.store.LastError;
-import dev.dataaction.retry.store.Retry;
 import dev.dataaction.retry.store.RetryStore;
 import dev.dataaction.retry.store.StoreFailures;
+import dev.dataaction.retry.store.WorkSharing;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -34,7 +36,7 @@ class StateWrites {
 
     /** Whether other replicas share the store, and take up what this instance hands back. */
     boolean sharesWork() {
-        return store.sharesWork();
+        return store.sharing().isPresent();
     }
 
     /**
@@ -46,8 +48,8 @@ class StateWrites {
      * @param keep whether this instance keeps driving the retry; otherwise it is handed back to a store that shares work
      * @return whether the retry is still this instance's to drive
      */
-    Uni<Boolean> save(Retry retry, boolean keep) {
-        return store.save(retry, keep).onFailure(StoreFailures::isTransient).recoverWithItem(failure -> {
+    Uni<Boolean> save(DrivenRetry retry, boolean keep) {
+        return store.save(retry.state(), keep).onFailure(StoreFailures::isTransient).recoverWithItem(failure -> {
             LOG.debugf("Retry %s let go: its state could not be written (%s)", retry.requestId(), failure.getMessage());
             return false;
         }).onFailure().recoverWithUni(refused -> failUnstorable(retry, refused));
@@ -60,13 +62,15 @@ class StateWrites {
      * @param nothingOnTheWire whether every attempt of this instance has ended: only then does it say that it left
      * @return false when the store is this instance's alone, and nothing can take the retries over
      */
-    boolean handBack(List<Retry> waiting, boolean nothingOnTheWire) {
-        if (!store.sharesWork()) {
+    boolean handBack(List<DrivenRetry> waiting, boolean nothingOnTheWire) {
+        Optional<WorkSharing> sharing = store.sharing();
+        if (sharing.isEmpty()) {
             return false;
         }
         try {
+            List<UUID> ids = waiting.stream().map(DrivenRetry::requestId).toList();
             // an attempt still on the wire keeps this replica's heartbeat until it is taken for gone
-            Uni<Void> handBack = nothingOnTheWire ? store.leave(waiting) : store.release(waiting);
+            Uni<Void> handBack = nothingOnTheWire ? sharing.get().leave(ids) : sharing.get().release(ids);
             handBack.await().atMost(Duration.ofSeconds(5));
             LOG.infof("Handed %d waiting retries back to the store for other replicas", waiting.size());
         } catch (RuntimeException unreachable) {
@@ -76,14 +80,14 @@ class StateWrites {
         return true;
     }
 
-    private Uni<Boolean> failUnstorable(Retry retry, Throwable refused) {
+    private Uni<Boolean> failUnstorable(DrivenRetry retry, Throwable refused) {
         String sqlState = StoreFailures.sqlStateOf(refused);
         LOG.errorf("Retry %s: the store refused its state (SQLSTATE %s); it ends FAILED and is not attempted again",
                 retry.requestId(), sqlState);
         retry.failUnstorable(Instant.now(), new LastError(null, "store.refused",
                 "the retry's state could not be stored (SQLSTATE " + sqlState + "); the last answer is in the audit trail",
                 null));
-        return store.save(retry, false).onFailure().recoverWithItem(false).invoke(ours -> {
+        return store.save(retry.state(), false).onFailure().recoverWithItem(false).invoke(ours -> {
             if (ours) {
                 finished(retry);
             }
@@ -91,8 +95,7 @@ class StateWrites {
     }
 
     /** Announces the terminal status this instance gave the retry, once it is written. */
-    void finished(Retry retry) {
-        store.finished(retry);
+    void finished(DrivenRetry retry) {
         telemetry.finished(retry.snapshot());
     }
 }

@@ -8,7 +8,7 @@ public sealed interface Addition {
     }
 
     /** Another retry holds the idempotency key; nothing was stored. */
-    record Held(RetryRecord holder) implements Addition {
+    record Duplicate(RetryRecord holder) implements Addition {
     }
 
     /** The cluster-wide backlog is full ({@code orchestrator.queue.max-backlog}); nothing was stored. */

@@ -1,8 +1,6 @@
 package dev.dataaction.retry.store;
 
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -35,16 +33,32 @@ public class InMemoryRetryStore implements RetryStore {
     private record Key(String actionId, String originalRunId) {
     }
 
-    private record Entry(long sequence, Retry retry) {
+    /** One retry's latest state; written under the entry's lock, read without it. */
+    private static final class Entry {
+        final long sequence;
+        volatile RetryState state;
+
+        Entry(long sequence, RetryState state) {
+            this.sequence = sequence;
+            this.state = state;
+        }
+
+        RetryRecord record() {
+            return state.record();
+        }
+
+        Key key() {
+            return new Key(record().actionId(), record().originalRunId());
+        }
     }
 
     private final OrchestratorConfig config;
     private final ConcurrentHashMap<UUID, Entry> byId = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Key, Retry> byKey = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, Entry> byKey = new ConcurrentHashMap<>();
     /** Newest first: keyed by the negated acceptance sequence. */
-    private final ConcurrentSkipListMap<Long, Retry> newestFirst = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<Long, Entry> newestFirst = new ConcurrentSkipListMap<>();
     /** Finished retries in the order they finished, for retention. */
-    private final Queue<Retry> finishedOldestFirst = new ConcurrentLinkedQueue<>();
+    private final Queue<Entry> finishedOldestFirst = new ConcurrentLinkedQueue<>();
     private final AtomicInteger finishedCount = new AtomicInteger();
     private final AtomicLong sequence = new AtomicLong();
 
@@ -52,9 +66,10 @@ public class InMemoryRetryStore implements RetryStore {
         this.config = config;
     }
 
+    /** Every unfinished retry is driven by this instance from its acceptance: nothing is shared. */
     @Override
-    public boolean sharesWork() {
-        return false;
+    public Optional<WorkSharing> sharing() {
+        return Optional.empty();
     }
 
     @Override
@@ -64,137 +79,152 @@ public class InMemoryRetryStore implements RetryStore {
 
     @Override
     public Uni<Optional<RetryRecord>> holderOf(String actionId, String originalRunId) {
-        return Uni.createFrom().item(holder(actionId, originalRunId).map(Retry::snapshot));
+        return Uni.createFrom().item(holder(actionId, originalRunId).map(Entry::record));
     }
 
     @Override
-    public Uni<Addition> add(Retry candidate, boolean drivenHere) {
-        Retry holder = byKey.compute(new Key(candidate.actionId(), candidate.originalRunId()),
-                (key, existing) -> existing != null && holdsKey(existing) ? existing : candidate);
-        if (holder != candidate) {
-            return Uni.createFrom().item(new Addition.Held(holder.snapshot()));
+    public Uni<Addition> add(RetryState candidate, boolean drivenHere) {
+        RetryRecord retry = candidate.record();
+        Entry added = new Entry(sequence.incrementAndGet(), candidate);
+        Entry holder = byKey.compute(added.key(),
+                (key, existing) -> existing != null && holdsKey(existing) ? existing : added);
+        if (holder != added) {
+            return Uni.createFrom().item(new Addition.Duplicate(holder.record()));
         }
-        long seq = sequence.incrementAndGet();
-        byId.put(candidate.requestId(), new Entry(seq, candidate));
-        newestFirst.put(-seq, candidate);
-        return Uni.createFrom().item(new Addition.Added(candidate.snapshot()));
+        byId.put(retry.requestId(), added);
+        newestFirst.put(-added.sequence, added);
+        return Uni.createFrom().item(new Addition.Added(retry));
     }
 
     @Override
     public Uni<Optional<RetryRecord>> find(UUID requestId) {
-        return Uni.createFrom().item(retry(requestId).map(Retry::snapshot));
+        return Uni.createFrom().item(entry(requestId).map(Entry::record));
     }
 
     @Override
     public Uni<List<RetryRecord>> list(RetryQuery query) {
-        return Uni.createFrom().item(matching(query).limit(query.limit()).map(Retry::snapshot).toList());
+        return Uni.createFrom().item(matching(query).limit(query.limit()).map(Entry::record).toList());
     }
 
     @Override
     public Uni<Optional<StoredSubmission>> submission(UUID requestId) {
-        return Uni.createFrom().item(retry(requestId).map(InMemoryRetryStore::submissionOf));
+        return Uni.createFrom().item(entry(requestId).map(InMemoryRetryStore::submissionOf));
     }
 
     @Override
     public Uni<List<StoredSubmission>> redrivable(RetryQuery query) {
         Set<Key> seen = new HashSet<>();
         return Uni.createFrom().item(matching(query)
-                .filter(retry -> seen.add(new Key(retry.actionId(), retry.originalRunId())))
-                .filter(retry -> holder(retry.actionId(), retry.originalRunId()).isEmpty())
+                .filter(entry -> seen.add(entry.key()))
+                .filter(entry -> holder(entry.key().actionId(), entry.key().originalRunId()).isEmpty())
                 .limit(query.limit()).map(InMemoryRetryStore::submissionOf).toList());
     }
 
-    /** The retry objects are the store: what the pipeline changed is already here. */
     @Override
-    public Uni<Boolean> save(Retry retry, boolean keep) {
+    public Uni<Boolean> save(RetryState retry, boolean keep) {
+        Entry entry = byId.get(retry.requestId());
+        if (entry == null) {
+            return Uni.createFrom().item(false);
+        }
+        synchronized (entry) {
+            RetryState stored = entry.state;
+            if (stored.status().isFinished()) {
+                entry.state = withLateAttempt(stored, retry);
+                return Uni.createFrom().item(false);
+            }
+            entry.state = retry;
+        }
+        if (retry.status().isFinished()) {
+            finished(entry);
+        }
         return Uni.createFrom().item(true);
     }
 
     @Override
     public Uni<Cancellation> cancel(UUID requestId, Instant at) {
-        Optional<Retry> found = retry(requestId);
+        Optional<Entry> found = entry(requestId);
         if (found.isEmpty()) {
             return Uni.createFrom().item(new Cancellation.NotFound());
         }
-        Retry retry = found.get();
-        if (retry.cancel(at).isFinished()) {
-            return Uni.createFrom().item(new Cancellation.AlreadyFinished(retry.snapshot()));
+        Entry entry = found.get();
+        RetryRecord cancelled;
+        synchronized (entry) {
+            RetryState stored = entry.state;
+            if (stored.status().isFinished()) {
+                return Uni.createFrom().item(new Cancellation.AlreadyFinished(stored.record()));
+            }
+            RetryRecord before = stored.record();
+            cancelled = new RetryRecord(before.requestId(), before.actionId(), before.originalRunId(),
+                    RetryStatus.CANCELLED, before.attempts(), null, before.result(), before.runId(), before.lastError(),
+                    before.acceptedAt(), at);
+            entry.state = new RetryState(cancelled, stored.payload(), stored.deadline(), stored.attemptsUsed(), 0, null);
         }
-        finished(retry);
-        return Uni.createFrom().item(new Cancellation.Cancelled(retry.snapshot()));
-    }
-
-    /** Every unfinished retry is driven by this instance from its acceptance: there is nothing to claim. */
-    @Override
-    public Uni<List<Retry>> claim(int max, Duration ahead, Collection<UUID> drivenHere) {
-        return Uni.createFrom().item(List.of());
-    }
-
-    /** Nothing can take over a retry kept in this process's memory. */
-    @Override
-    public Uni<Void> release(List<Retry> retries) {
-        return Uni.createFrom().voidItem();
-    }
-
-    /** Nothing can take over a retry kept in this process's memory. */
-    @Override
-    public Uni<Void> leave(List<Retry> waiting) {
-        return Uni.createFrom().voidItem();
-    }
-
-    @Override
-    public void finished(Retry retry) {
-        finishedOldestFirst.add(retry);
-        if (finishedCount.incrementAndGet() > config.retentionMaxRecords()) {
-            forgetOldestFinished();
-        }
+        finished(entry);
+        return Uni.createFrom().item(new Cancellation.Cancelled(cancelled));
     }
 
     /** Forgets the retries that finished before {@code cutoff}. */
     @Override
     public Uni<Long> purge(Instant cutoff) {
         long forgotten = 0;
-        Retry oldest;
-        while ((oldest = finishedOldestFirst.peek()) != null && !oldest.completedAt().isAfter(cutoff)) {
+        Entry oldest;
+        while ((oldest = finishedOldestFirst.peek()) != null && !oldest.record().completedAt().isAfter(cutoff)) {
             forgetOldestFinished();
             forgotten++;
         }
         return Uni.createFrom().item(forgotten);
     }
 
+    /** A retry reached a terminal status: its retention clock starts, and the oldest finished may have to go. */
+    private void finished(Entry entry) {
+        finishedOldestFirst.add(entry);
+        if (finishedCount.incrementAndGet() > config.retentionMaxRecords()) {
+            forgetOldestFinished();
+        }
+    }
+
     private void forgetOldestFinished() {
-        Retry oldest = finishedOldestFirst.poll();
+        Entry oldest = finishedOldestFirst.poll();
         if (oldest == null) {
             return;
         }
         finishedCount.decrementAndGet();
-        Entry entry = byId.remove(oldest.requestId());
-        if (entry != null) {
-            newestFirst.remove(-entry.sequence());
-        }
-        byKey.remove(new Key(oldest.actionId(), oldest.originalRunId()), oldest);
+        byId.remove(oldest.record().requestId(), oldest);
+        newestFirst.remove(-oldest.sequence, oldest);
+        byKey.remove(oldest.key(), oldest);
     }
 
-    private Optional<Retry> holder(String actionId, String originalRunId) {
+    /** A cancelled retry keeps its status; the attempt that was on the wire when it was cancelled goes on its record. */
+    private static RetryState withLateAttempt(RetryState stored, RetryState late) {
+        RetryRecord was = stored.record();
+        RetryRecord now = late.record();
+        RetryRecord record = new RetryRecord(was.requestId(), was.actionId(), was.originalRunId(), was.status(),
+                now.attempts(), was.nextAttemptAt(), now.result(), now.runId(), was.lastError(), was.acceptedAt(),
+                was.completedAt());
+        return new RetryState(record, stored.payload(), stored.deadline(), late.attemptsUsed(), 0, null);
+    }
+
+    private Optional<Entry> holder(String actionId, String originalRunId) {
         return Optional.ofNullable(byKey.get(new Key(actionId, originalRunId))).filter(InMemoryRetryStore::holdsKey);
     }
 
-    private Optional<Retry> retry(UUID requestId) {
-        return Optional.ofNullable(byId.get(requestId)).map(Entry::retry);
+    private Optional<Entry> entry(UUID requestId) {
+        return Optional.ofNullable(byId.get(requestId));
     }
 
     /** Retries newest first, of the query's status and action. */
-    private Stream<Retry> matching(RetryQuery query) {
+    private Stream<Entry> matching(RetryQuery query) {
         return newestFirst.values().stream()
-                .filter(retry -> query.actionId().map(retry.actionId()::equals).orElse(true))
-                .filter(retry -> query.status().map(status -> status == retry.status()).orElse(true));
+                .filter(entry -> query.actionId().map(entry.record().actionId()::equals).orElse(true))
+                .filter(entry -> query.status().map(status -> status == entry.record().status()).orElse(true));
     }
 
-    private static StoredSubmission submissionOf(Retry retry) {
-        return new StoredSubmission(retry.snapshot(), retry.payload());
+    private static StoredSubmission submissionOf(Entry entry) {
+        RetryState state = entry.state;
+        return new StoredSubmission(state.record(), state.payload());
     }
 
-    private static boolean holdsKey(Retry retry) {
-        return !retry.status().allowsRedrive();
+    private static boolean holdsKey(Entry entry) {
+        return !entry.record().status().allowsRedrive();
     }
 }

@@ -1,16 +1,30 @@
 package dev.dataaction.retry.store;
 
+import static dev.dataaction.retry.store.RetryRows.all;
+import static dev.dataaction.retry.store.RetryRows.at;
+import static dev.dataaction.retry.store.RetryRows.first;
+import static dev.dataaction.retry.store.RetrySql.BACKLOG;
+import static dev.dataaction.retry.store.RetrySql.CANCEL;
+import static dev.dataaction.retry.store.RetrySql.CLAIM;
+import static dev.dataaction.retry.store.RetrySql.FIND;
+import static dev.dataaction.retry.store.RetrySql.FORGET_GONE_REPLICAS;
+import static dev.dataaction.retry.store.RetrySql.HOLDER;
+import static dev.dataaction.retry.store.RetrySql.INSERT;
+import static dev.dataaction.retry.store.RetrySql.LEAVE;
+import static dev.dataaction.retry.store.RetrySql.LIST;
+import static dev.dataaction.retry.store.RetrySql.PURGE;
+import static dev.dataaction.retry.store.RetrySql.RECORD_LATE_ATTEMPT;
+import static dev.dataaction.retry.store.RetrySql.REDRIVABLE;
+import static dev.dataaction.retry.store.RetrySql.RELEASE;
+import static dev.dataaction.retry.store.RetrySql.SAVE;
+
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -18,11 +32,7 @@ import jakarta.enterprise.inject.Typed;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.dataaction.retry.config.OrchestratorConfig;
 import io.smallrye.mutiny.Uni;
@@ -41,109 +51,12 @@ import io.vertx.mutiny.sqlclient.Tuple;
  */
 @ApplicationScoped
 @Typed(PostgresRetryStore.class)
-public class PostgresRetryStore implements RetryStore {
+public class PostgresRetryStore implements RetryStore, WorkSharing {
 
     private static final Logger LOG = Logger.getLogger(PostgresRetryStore.class);
-    private static final TypeReference<List<Attempt>> ATTEMPTS = new TypeReference<>() {
-    };
-    private static final String UNFINISHED = "('PENDING', 'IN_FLIGHT')";
-    private static final String HOLDS_KEY = "('PENDING', 'IN_FLIGHT', 'SUCCEEDED')";
-    private static final String RECORD_COLUMNS = "request_id, action_id, original_run_id, status, attempts::text AS attempts, "
-            + "attempts_used, due_at, attempt_number, result::text AS result, run_id, last_error::text AS last_error, "
-            + "accepted_at, deadline, completed_at";
-    private static final String ALL_COLUMNS = RECORD_COLUMNS + ", payload::text AS payload";
-
-    private static final String INSERT = """
-            INSERT INTO retries (request_id, action_id, original_run_id, payload, status, due_at, accepted_at, deadline,
-                                 leased_by, lease_until)
-            SELECT $1::uuid, $2::text, $3::text, $4::text::json, 'PENDING', $5::timestamptz, $6::timestamptz,
-                   $7::timestamptz, $8::text,
-                   CASE WHEN $8::text IS NULL THEN NULL
-                        ELSE greatest($5::timestamptz, clock_timestamp()) + $9::float8 * interval '1 millisecond' END
-            WHERE (SELECT count(*) FROM retries WHERE status IN %1$s) < $10::bigint
-            ON CONFLICT (action_id, original_run_id) WHERE status IN %2$s DO NOTHING
-            RETURNING request_id""".formatted(UNFINISHED, HOLDS_KEY);
-    private static final String HOLDER = "SELECT " + RECORD_COLUMNS
-            + " FROM retries WHERE action_id = $1 AND original_run_id = $2 AND status IN " + HOLDS_KEY;
-    private static final String BACKLOG = "SELECT count(*) AS backlog FROM retries WHERE status IN " + UNFINISHED;
-    private static final String FIND = "SELECT " + ALL_COLUMNS + " FROM retries WHERE request_id = $1";
-    private static final String LIST = "SELECT " + RECORD_COLUMNS + """
-             FROM retries
-            WHERE ($1::text IS NULL OR status = $1::text) AND ($2::text IS NULL OR action_id = $2::text)
-            ORDER BY accepted_at DESC LIMIT $3""";
-    private static final String REDRIVABLE = """
-            SELECT * FROM (
-                SELECT DISTINCT ON (action_id, original_run_id) %1$s FROM retries stopped
-                 WHERE status = $1::text AND ($2::text IS NULL OR action_id = $2::text)
-                   AND NOT EXISTS (SELECT 1 FROM retries holder WHERE holder.action_id = stopped.action_id
-                                   AND holder.original_run_id = stopped.original_run_id AND holder.status IN %2$s)
-                 ORDER BY action_id, original_run_id, accepted_at DESC) newest
-            ORDER BY accepted_at DESC LIMIT $3""".formatted(ALL_COLUMNS, HOLDS_KEY);
-    private static final String SAVE = """
-            UPDATE retries SET status = $2, attempts = $3::text::jsonb, attempts_used = $4, due_at = $5,
-                               attempt_number = $6, result = $7::text::json, run_id = $8, last_error = $9::text::json,
-                               completed_at = $10, leased_by = $11,
-                               lease_until = CASE WHEN $11::text IS NULL THEN NULL
-                                   ELSE greatest($5::timestamptz, clock_timestamp()) + $12::float8 * interval '1 millisecond'
-                                   END
-             WHERE request_id = $1 AND leased_by = $13 AND status IN""" + " " + UNFINISHED;
-    /** Appends the attempts the row lacks: the holder that took the retry over may have recorded attempts of its own. */
-    private static final String RECORD_LATE_ATTEMPT = """
-            UPDATE retries SET attempts = attempts || (SELECT coalesce(jsonb_agg(late), '[]'::jsonb)
-                                                         FROM jsonb_array_elements($2::text::jsonb) late
-                                                        WHERE NOT attempts @> jsonb_build_array(late)),
-                               attempts_used = greatest(attempts_used, $3),
-                               result = coalesce(result, $4::text::json), run_id = coalesce(run_id, $5)
-             WHERE request_id = $1 AND status = 'CANCELLED'""";
-    private static final String CANCEL = """
-            UPDATE retries SET status = 'CANCELLED', completed_at = $2, due_at = NULL, leased_by = NULL,
-                               lease_until = NULL
-             WHERE request_id = $1 AND status IN %s
-            RETURNING %s""".formatted(UNFINISHED, RECORD_COLUMNS);
-    /**
-     * Writes this replica's heartbeat and claims due retries that nobody drives: never held or handed back; held by a
-     * replica whose heartbeat is older than the replica timeout (one that left has the oldest of all), or, for a holder
-     * with no heartbeat on record (one that has just started), one whose lease was taken longer than the replica timeout
-     * ago; held by this replica but not driven by it (let go when a write failed, or stored by a submission whose answer
-     * came too late); or waiting past their lease in a replica that is alive. An attempt on the wire in a replica that
-     * is alive is never taken, however long Genesys takes.
-     */
-    private static final String CLAIM = """
-            WITH heartbeat AS (
-                INSERT INTO replicas (replica_id, heartbeat_at) VALUES ($1, clock_timestamp())
-                ON CONFLICT (replica_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at)
-            UPDATE retries claimed
-               SET leased_by = $1,
-                   lease_until = greatest(claimed.due_at, clock_timestamp()) + $2::float8 * interval '1 millisecond'
-              FROM (SELECT request_id AS due_id FROM retries candidate
-                     WHERE status IN %1$s AND due_at <= clock_timestamp() + $3::float8 * interval '1 millisecond'
-                       AND (leased_by IS NULL
-                            OR (leased_by = $1 AND NOT request_id = ANY($5::uuid[]))
-                            OR (leased_by <> $1 AND status = 'PENDING' AND lease_until < clock_timestamp())
-                            OR (leased_by <> $1 AND NOT EXISTS (
-                                    SELECT 1 FROM replicas alive WHERE alive.replica_id = candidate.leased_by
-                                       AND alive.heartbeat_at > clock_timestamp() - $6::float8 * interval '1 millisecond')
-                                AND (EXISTS (SELECT 1 FROM replicas silent WHERE silent.replica_id = candidate.leased_by)
-                                     OR lease_until < clock_timestamp()
-                                                      + ($2::float8 - $6::float8) * interval '1 millisecond')))
-                     ORDER BY due_at LIMIT $4 FOR UPDATE SKIP LOCKED) due
-             WHERE claimed.request_id = due.due_id
-            RETURNING %2$s"""
-            .formatted(UNFINISHED, ALL_COLUMNS);
-    /** A replica that left has a heartbeat older than any timeout, unlike one just started that has none yet. */
-    private static final String LEAVE = "UPDATE replicas SET heartbeat_at = '-infinity' WHERE replica_id = $1";
-    /** Replicas gone for a day are forgotten; their retries were taken over long before. */
-    private static final String FORGET_GONE_REPLICAS = "DELETE FROM replicas WHERE heartbeat_at < clock_timestamp() - interval '1 day'";
-    private static final String RELEASE = """
-            UPDATE retries SET leased_by = NULL, lease_until = NULL
-             WHERE request_id = ANY($1::uuid[]) AND leased_by = $2 AND status = 'PENDING'""";
-    private static final String PURGE = """
-            DELETE FROM retries WHERE request_id IN (
-                SELECT request_id FROM retries WHERE completed_at < $1 LIMIT $2)""";
-
     private final Instance<Pool> pools;
     private final SchemaMigration schema;
-    private final ObjectMapper json;
+    private final RetryRows rows;
     private final OrchestratorConfig config;
     private final String replica;
     private final long leaseMillis;
@@ -154,15 +67,15 @@ public class PostgresRetryStore implements RetryStore {
             SchemaMigration schema) {
         this.pools = pools;
         this.schema = schema;
-        this.json = json;
+        this.rows = new RetryRows(json);
         this.config = config;
         this.replica = replica.value();
         this.leaseMillis = config.postgres().lease().toMillis();
     }
 
     @Override
-    public boolean sharesWork() {
-        return true;
+    public Optional<WorkSharing> sharing() {
+        return Optional.of(this);
     }
 
     @Override
@@ -172,11 +85,11 @@ public class PostgresRetryStore implements RetryStore {
 
     @Override
     public Uni<Optional<RetryRecord>> holderOf(String actionId, String originalRunId) {
-        return query(HOLDER, Tuple.of(actionId, originalRunId)).map(rows -> first(rows, this::record));
+        return query(HOLDER, Tuple.of(actionId, originalRunId)).map(found -> first(found, rows::record));
     }
 
     @Override
-    public Uni<Addition> add(Retry candidate, boolean drivenHere) {
+    public Uni<Addition> add(RetryState candidate, boolean drivenHere) {
         return add(candidate, drivenHere, 3);
     }
 
@@ -185,11 +98,11 @@ public class PostgresRetryStore implements RetryStore {
      * never both accept it. When it inserts nothing, the holder is read; if that holder finished in between, the insert is
      * tried again.
      */
-    private Uni<Addition> add(Retry candidate, boolean drivenHere, int triesLeft) {
-        RetryRecord retry = candidate.snapshot();
+    private Uni<Addition> add(RetryState candidate, boolean drivenHere, int triesLeft) {
+        RetryRecord retry = candidate.record();
         Instant due = retry.nextAttemptAt();
         Tuple values = Tuple.tuple(List.of(retry.requestId(), retry.actionId(), retry.originalRunId(),
-                write(candidate.payload()), at(due), at(retry.acceptedAt()), at(candidate.deadline())))
+                rows.write(candidate.payload()), at(due), at(retry.acceptedAt()), at(candidate.deadline())))
                 .addString(drivenHere ? replica : null)
                 .addDouble((double) leaseMillis)
                 .addLong((long) config.queue().maxBacklog());
@@ -199,7 +112,7 @@ public class PostgresRetryStore implements RetryStore {
             }
             return holderOf(retry.actionId(), retry.originalRunId()).chain(holder -> {
                 if (holder.isPresent()) {
-                    return Uni.createFrom().item(new Addition.Held(holder.get()));
+                    return Uni.createFrom().item(new Addition.Duplicate(holder.get()));
                 }
                 return query(BACKLOG, Tuple.tuple()).chain(backlog -> {
                     if (backlog.iterator().next().getLong("backlog") >= config.queue().maxBacklog() || triesLeft == 0) {
@@ -213,37 +126,37 @@ public class PostgresRetryStore implements RetryStore {
 
     @Override
     public Uni<Optional<RetryRecord>> find(UUID requestId) {
-        return query(FIND, Tuple.of(requestId)).map(rows -> first(rows, this::record));
+        return query(FIND, Tuple.of(requestId)).map(found -> first(found, rows::record));
     }
 
     @Override
     public Uni<List<RetryRecord>> list(RetryQuery query) {
-        return query(LIST, filter(query)).map(rows -> all(rows, this::record));
+        return query(LIST, filter(query)).map(found -> all(found, rows::record));
     }
 
     @Override
     public Uni<Optional<StoredSubmission>> submission(UUID requestId) {
-        return query(FIND, Tuple.of(requestId)).map(rows -> first(rows, this::submission));
+        return query(FIND, Tuple.of(requestId)).map(found -> first(found, rows::submission));
     }
 
     @Override
     public Uni<List<StoredSubmission>> redrivable(RetryQuery query) {
-        return query(REDRIVABLE, filter(query)).map(rows -> all(rows, this::submission));
+        return query(REDRIVABLE, filter(query)).map(found -> all(found, rows::submission));
     }
 
     @Override
-    public Uni<Boolean> save(Retry retry, boolean keep) {
-        RetryRecord state = retry.snapshot();
+    public Uni<Boolean> save(RetryState retry, boolean keep) {
+        RetryRecord state = retry.record();
         boolean inFlight = state.status() == RetryStatus.IN_FLIGHT;
         boolean held = inFlight || state.status() == RetryStatus.PENDING && keep;
         Instant due = inFlight ? retry.inFlightSince() : state.nextAttemptAt();
-        Tuple values = Tuple.tuple(List.of(state.requestId(), state.status().name(), write(state.attempts()),
+        Tuple values = Tuple.tuple(List.of(state.requestId(), state.status().name(), rows.write(state.attempts()),
                 retry.attemptsUsed()))
                 .addOffsetDateTime(at(due))
                 .addInteger(inFlight ? retry.attemptInFlight() : null)
-                .addString(write(state.result()))
+                .addString(rows.write(state.result()))
                 .addString(state.runId())
-                .addString(write(state.lastError()))
+                .addString(rows.write(state.lastError()))
                 .addOffsetDateTime(at(state.completedAt()))
                 .addString(held ? replica : null)
                 .addDouble((double) leaseMillis)
@@ -253,15 +166,15 @@ public class PostgresRetryStore implements RetryStore {
                 return Uni.createFrom().item(true);
             }
             // no longer ours; if it was cancelled while an attempt was on the wire, that attempt still belongs on record
-            return query(RECORD_LATE_ATTEMPT, Tuple.tuple(Arrays.asList(state.requestId(), write(state.attempts()),
-                    retry.attemptsUsed(), write(state.result()), state.runId()))).replaceWith(false);
+            return query(RECORD_LATE_ATTEMPT, Tuple.tuple(Arrays.asList(state.requestId(), rows.write(state.attempts()),
+                    retry.attemptsUsed(), rows.write(state.result()), state.runId()))).replaceWith(false);
         });
     }
 
     @Override
     public Uni<Cancellation> cancel(UUID requestId, Instant at) {
         return query(CANCEL, Tuple.of(requestId, at(at))).chain(cancelled -> {
-            Optional<RetryRecord> record = first(cancelled, this::record);
+            Optional<RetryRecord> record = first(cancelled, rows::record);
             if (record.isPresent()) {
                 return Uni.createFrom().item(new Cancellation.Cancelled(record.get()));
             }
@@ -271,19 +184,18 @@ public class PostgresRetryStore implements RetryStore {
     }
 
     @Override
-    public Uni<List<Retry>> claim(int max, Duration ahead, Collection<UUID> drivenHere) {
+    public Uni<List<RetryState>> claim(int max, Duration ahead, Collection<UUID> drivenHere) {
         Tuple values = Tuple.of(replica, (double) leaseMillis, (double) ahead.toMillis(), max,
                 drivenHere.toArray(UUID[]::new), (double) config.postgres().replicaTimeout().toMillis());
-        return query(CLAIM, values).map(rows -> all(rows, this::resume));
+        return query(CLAIM, values).map(claimed -> all(claimed, rows::state));
     }
 
     @Override
-    public Uni<Void> release(List<Retry> retries) {
+    public Uni<Void> release(Collection<UUID> retries) {
         if (retries.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        UUID[] ids = retries.stream().map(Retry::requestId).toArray(UUID[]::new);
-        return query(RELEASE, Tuple.of(ids, replica)).replaceWithVoid();
+        return query(RELEASE, Tuple.of(retries.toArray(UUID[]::new), replica)).replaceWithVoid();
     }
 
     /**
@@ -291,13 +203,8 @@ public class PostgresRetryStore implements RetryStore {
      * outcome could not be written) is taken over at once rather than after the replica timeout.
      */
     @Override
-    public Uni<Void> leave(List<Retry> waiting) {
+    public Uni<Void> leave(Collection<UUID> waiting) {
         return release(waiting).chain(() -> query(LEAVE, Tuple.of(replica))).replaceWithVoid();
-    }
-
-    /** Finished retries keep their {@code completed_at}; the purge job reads it. */
-    @Override
-    public void finished(Retry retry) {
     }
 
     /**
@@ -355,76 +262,4 @@ public class PostgresRetryStore implements RetryStore {
     private static Tuple filter(RetryQuery query) {
         return Tuple.of(query.status().map(Enum::name).orElse(null), query.actionId().orElse(null), query.limit());
     }
-
-    private RetryRecord record(Row row) {
-        RetryStatus status = RetryStatus.valueOf(row.getString("status"));
-        return new RetryRecord(row.getUUID("request_id"), row.getString("action_id"), row.getString("original_run_id"),
-                status, read(row.getString("attempts"), (json, text) -> json.readValue(text, ATTEMPTS)),
-                status == RetryStatus.PENDING ? instant(row, "due_at") : null,
-                read(row.getString("result"), ObjectMapper::readTree), row.getString("run_id"),
-                read(row.getString("last_error"), (json, text) -> json.readValue(text, LastError.class)),
-                instant(row, "accepted_at"), instant(row, "completed_at"));
-    }
-
-    private StoredSubmission submission(Row row) {
-        return new StoredSubmission(record(row), payload(row));
-    }
-
-    /** A claimed retry; one that was IN_FLIGHT has its attempt, started at {@code due_at}, recorded as interrupted. */
-    private Retry resume(Row row) {
-        return Retry.resume(record(row), payload(row), instant(row, "deadline"), row.getInteger("attempts_used"),
-                row.getInteger("attempt_number"), instant(row, "due_at"));
-    }
-
-    private ObjectNode payload(Row row) {
-        return read(row.getString("payload"), (json, text) -> (ObjectNode) json.readTree(text));
-    }
-
-    private static <T> Optional<T> first(RowSet<Row> rows, Function<Row, T> mapping) {
-        var found = rows.iterator();
-        return found.hasNext() ? Optional.of(mapping.apply(found.next())) : Optional.empty();
-    }
-
-    private static <T> List<T> all(RowSet<Row> rows, Function<Row, T> mapping) {
-        List<T> mapped = new ArrayList<>(rows.size());
-        rows.forEach(row -> mapped.add(mapping.apply(row)));
-        return mapped;
-    }
-
-    private static Instant instant(Row row, String column) {
-        OffsetDateTime value = row.getOffsetDateTime(column);
-        return value == null ? null : value.toInstant();
-    }
-
-    private static OffsetDateTime at(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-    }
-
-    /** Reads a JSON column's text. */
-    private interface Reading<T> {
-        T from(ObjectMapper json, String text) throws JsonProcessingException;
-    }
-
-    private <T> T read(String column, Reading<T> reading) {
-        if (column == null) {
-            return null;
-        }
-        try {
-            return reading.from(json, column);
-        } catch (JsonProcessingException corrupt) {
-            throw new IllegalStateException("A stored retry holds JSON that cannot be read", corrupt);
-        }
-    }
-
-    private String write(Object value) {
-        if (value == null || value instanceof JsonNode node && node.isNull()) {
-            return null;
-        }
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException unwritable) {
-            throw new IllegalStateException("A retry's state cannot be written as JSON", unwritable);
-        }
-    }
-
 }

@@ -1,8 +1,6 @@
 package dev.dataaction.retry.store;
 
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -16,10 +14,11 @@ import io.smallrye.mutiny.Uni;
 public interface RetryStore {
 
     /**
-     * Whether retries outlive this process and are shared with other replicas. The bound on accepted retries is then the
-     * store's backlog, and this instance holds only the retries it is driving.
+     * What this store adds when it is shared by replicas: then retries outlive this process, the bound on accepted retries
+     * is the store's backlog, and this instance holds only the retries it is driving. Empty for a store of this instance
+     * alone.
      */
-    boolean sharesWork();
+    Optional<WorkSharing> sharing();
 
     /** Whether the store answered the last time it was asked; always true for a store in memory. */
     boolean reachable();
@@ -35,7 +34,7 @@ public interface RetryStore {
      *
      * @param drivenHere whether this instance drives the retry from now on; otherwise any replica may claim it
      */
-    Uni<Addition> add(Retry candidate, boolean drivenHere);
+    Uni<Addition> add(RetryState candidate, boolean drivenHere);
 
     Uni<Optional<RetryRecord>> find(UUID requestId);
 
@@ -51,35 +50,17 @@ public interface RetryStore {
     Uni<List<StoredSubmission>> redrivable(RetryQuery query);
 
     /**
-     * Writes the state of a retry this instance drives, before the pipeline acts on it.
+     * Writes the state of a retry this instance drives, before the pipeline acts on it. A stored retry that has finished
+     * meanwhile (it was cancelled) keeps its status; the attempt, if one ended, is still put on its record.
      *
      * @param keep whether this instance keeps driving it; otherwise it is handed back for any replica to claim when due
      * @return false when the stored retry is no longer this instance's to drive: it was cancelled through another replica,
      *         or this instance's claim on it ran out and another replica took it over
      */
-    Uni<Boolean> save(Retry retry, boolean keep);
+    Uni<Boolean> save(RetryState retry, boolean keep);
 
     /** Cancels an unfinished retry, wherever it is driven. */
     Uni<Cancellation> cancel(UUID requestId, Instant at);
-
-    /**
-     * Claims up to {@code max} unfinished retries that are due within {@code ahead} and that nobody drives (never held,
-     * handed back, held by a replica taken for dead, or held by this instance but not among {@code drivenHere}), for this
-     * instance to drive. A store shared by replicas also renews this instance's heartbeat, even when {@code max} is 0.
-     */
-    Uni<List<Retry>> claim(int max, Duration ahead, Collection<UUID> drivenHere);
-
-    /** Hands retries this instance drives back to the store, for any replica to claim when they are due. */
-    Uni<Void> release(List<Retry> retries);
-
-    /**
-     * This instance stops with nothing on the wire: hands its waiting retries back, as {@link #release} does, and tells a
-     * store shared by replicas that this instance is gone.
-     */
-    Uni<Void> leave(List<Retry> waiting);
-
-    /** Tells the store that a retry reached a terminal status, so that its retention clock starts. */
-    void finished(Retry retry);
 
     /**
      * Forgets the retries that finished before {@code cutoff}.

@@ -16,7 +16,6 @@ import dev.dataaction.retry.genesys.Execution;
 import dev.dataaction.retry.store.Attempt;
 import dev.dataaction.retry.store.AttemptOutcome;
 import dev.dataaction.retry.store.LastError;
-import dev.dataaction.retry.store.Retry;
 import dev.dataaction.retry.store.RetryStatus;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -51,7 +50,7 @@ class RetryRulesPropertyTest {
     }
 
     /** A policy within the bounds the configuration accepts. */
-    record Policy(OrchestratorConfig.Retry retry, long seed) {
+    record Policy(OrchestratorConfig.RetryPolicy retry, long seed) {
     }
 
     /** One decision the rules took, with when it was taken. */
@@ -110,7 +109,7 @@ class RetryRulesPropertyTest {
     void everyWaitHonoursTheRetryAfterUpToItsCapAndStaysInTheJitterBandOfTheSchedule(
             @ForAll("policies") Policy policy, @ForAll @IntRange(min = 1, max = 20) int attemptsUsed,
             @ForAll("retryAfters") Optional<Duration> retryAfter) {
-        OrchestratorConfig.Retry retry = policy.retry();
+        OrchestratorConfig.RetryPolicy retry = policy.retry();
         RetryRules rules = rulesOf(policy);
         Instant now = ACCEPTED.plusSeconds(1);
         RetryRules.State state = new RetryRules.State(attemptsUsed,
@@ -143,14 +142,14 @@ class RetryRulesPropertyTest {
             @ForAll @Size(min = 1, max = 5) List<@From("answers") Answer> afterwards) {
         List<Step> life = live(policy, answers, Duration.ZERO);
         RetryRules.Finish end = (RetryRules.Finish) life.getLast().decision();
-        Retry retry = newRetry(policy);
+        DrivenRetry retry = newRetry(policy);
         assertThat(retry.finish(end.status(), life.getLast().at(), end.error())).isTrue();
 
         // whatever comes late (an answer, a timer, a claim), the retry stays as it ended
         RetryRules rules = rulesOf(policy);
         Instant later = life.getLast().at().plusSeconds(1);
         for (Answer late : afterwards) {
-            RetryRules.State state = RetryRules.State.of(retry);
+            RetryRules.State state = retry.rulesState();
             if (rules.beforeAttempt(state, later) instanceof RetryRules.AttemptNow attempt) {
                 assertThat(retry.startAttempt(attempt.number(), later)).as("start after the end").isFalse();
             }
@@ -165,13 +164,13 @@ class RetryRulesPropertyTest {
     /** Plays a retry's life: each attempt gets the next answer, and a success once they are used up. */
     private static List<Step> live(Policy policy, List<Answer> answers, Duration timerLateness) {
         RetryRules rules = rulesOf(policy);
-        Retry retry = newRetry(policy);
+        DrivenRetry retry = newRetry(policy);
         List<Step> life = new ArrayList<>();
         Instant now = retry.nextAttemptAt();
         int next = 0;
         // holds use no attempt, so the deadline ends a life of holds; the bound only guards the test itself
         for (int turn = 0; turn < 10_000; turn++) {
-            RetryRules.Decision due = rules.beforeAttempt(RetryRules.State.of(retry), now);
+            RetryRules.Decision due = rules.beforeAttempt(retry.rulesState(), now);
             if (!(due instanceof RetryRules.AttemptNow attempt)) {
                 life.add(new Step(now, due, null));
                 return life;
@@ -186,7 +185,7 @@ class RetryRulesPropertyTest {
                         : new Attempt(attempt.number(), now, 1, 200, AttemptOutcome.SUCCESS);
                 retry.recordAttempt(ended, execution instanceof Execution.Refused refused ? refused.error() : null);
             }
-            RetryRules.Decision decision = rules.after(RetryRules.State.of(retry), execution, attempt.repeat(), now);
+            RetryRules.Decision decision = rules.after(retry.rulesState(), execution, attempt.repeat(), now);
             switch (decision) {
                 case RetryRules.Finish finish -> {
                     retry.finish(finish.status(), now, finish.error());
@@ -209,8 +208,8 @@ class RetryRulesPropertyTest {
         return new RetryRules(policy.retry(), Duration.ofSeconds(1), new SplittableRandom(policy.seed()));
     }
 
-    private static Retry newRetry(Policy policy) {
-        return new Retry("action", "run", JsonNodeFactory.instance.objectNode(), ACCEPTED, policy.retry().maxDuration(),
+    private static DrivenRetry newRetry(Policy policy) {
+        return new DrivenRetry("action", "run", JsonNodeFactory.instance.objectNode(), ACCEPTED, policy.retry().maxDuration(),
                 rulesOf(policy).firstAttemptAt(ACCEPTED));
     }
 

@@ -1,4 +1,4 @@
-package dev.dataaction.retry.store;
+package dev.dataaction.retry.pipeline;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -9,13 +9,21 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.dataaction.retry.genesys.ActionRequest;
+import dev.dataaction.retry.store.Attempt;
+import dev.dataaction.retry.store.AttemptOutcome;
+import dev.dataaction.retry.store.LastError;
+import dev.dataaction.retry.store.RetryRecord;
+import dev.dataaction.retry.store.RetryState;
+import dev.dataaction.retry.store.RetryStatus;
 import io.smallrye.mutiny.subscription.Cancellable;
 
 /**
- * The live state of one accepted retry. Every transition is synchronized on the instance and checks the current status,
+ * One retry this instance drives, with the subscription that drives it: the stores keep its {@link #state() state}, the
+ * rules read it, the driver changes it. Every transition is synchronized on the instance and checks the current status,
  * so a cancellation, a timer and an answer from Genesys that race each other leave one consistent outcome.
  */
-public final class Retry {
+final class DrivenRetry {
 
     private final UUID requestId;
     private final String actionId;
@@ -36,15 +44,14 @@ public final class Retry {
     private Instant inFlightSince;
     private Cancellable schedule;
     private boolean waitingStopped;
-    private boolean slotReleased;
 
-    public Retry(String actionId, String originalRunId, ObjectNode payload, Instant acceptedAt, Duration maxDuration,
+    DrivenRetry(String actionId, String originalRunId, ObjectNode payload, Instant acceptedAt, Duration maxDuration,
             Instant firstAttemptAt) {
         this(UUID.randomUUID(), actionId, originalRunId, payload, acceptedAt, acceptedAt.plus(maxDuration));
         this.nextAttemptAt = firstAttemptAt;
     }
 
-    private Retry(UUID requestId, String actionId, String originalRunId, ObjectNode payload, Instant acceptedAt,
+    private DrivenRetry(UUID requestId, String actionId, String originalRunId, ObjectNode payload, Instant acceptedAt,
             Instant deadline) {
         this.requestId = requestId;
         this.actionId = actionId;
@@ -58,85 +65,45 @@ public final class Retry {
      * Takes up a stored, unfinished retry, so that this instance drives it from where it was left. A retry whose attempt
      * was on the wire when its last holder stopped gets that attempt recorded as {@link AttemptOutcome#INTERRUPTED} and
      * is due at once: the attempt is made again, under the same number.
-     *
-     * @param inFlightSince when the interrupted attempt started, for a retry that was IN_FLIGHT
      */
-    public static Retry resume(RetryRecord stored, ObjectNode payload, Instant deadline, int attemptsUsed,
-            Integer attemptInFlight, Instant inFlightSince) {
-        Retry retry = new Retry(stored.requestId(), stored.actionId(), stored.originalRunId(), payload,
-                stored.acceptedAt(), deadline);
-        retry.attempts.addAll(stored.attempts());
-        retry.attemptsUsed = attemptsUsed;
-        retry.lastError = stored.lastError();
-        retry.nextAttemptAt = stored.nextAttemptAt();
-        if (stored.status() == RetryStatus.IN_FLIGHT) {
-            int number = attemptInFlight == null ? attemptsUsed : attemptInFlight;
-            retry.attempts.add(new Attempt(number, inFlightSince, 0, null, AttemptOutcome.INTERRUPTED));
-            retry.attemptsUsed = Math.max(attemptsUsed, number);
-            retry.nextAttemptAt = Instant.now();
+    static DrivenRetry resume(RetryState stored, Instant now) {
+        RetryRecord record = stored.record();
+        DrivenRetry retry = new DrivenRetry(record.requestId(), record.actionId(), record.originalRunId(),
+                stored.payload(), record.acceptedAt(), stored.deadline());
+        retry.attempts.addAll(record.attempts());
+        retry.attemptsUsed = stored.attemptsUsed();
+        retry.lastError = record.lastError();
+        retry.nextAttemptAt = record.nextAttemptAt();
+        if (record.status() == RetryStatus.IN_FLIGHT) {
+            int number = stored.attemptInFlight() == 0 ? stored.attemptsUsed() : stored.attemptInFlight();
+            retry.attempts.add(new Attempt(number, stored.inFlightSince(), 0, null, AttemptOutcome.INTERRUPTED));
+            retry.attemptsUsed = Math.max(stored.attemptsUsed(), number);
+            retry.nextAttemptAt = now;
         }
         return retry;
     }
 
-    public UUID requestId() {
+    UUID requestId() {
         return requestId;
     }
 
-    public String actionId() {
+    String actionId() {
         return actionId;
     }
 
-    public String originalRunId() {
-        return originalRunId;
-    }
-
-    /** The action's input as the caller submitted it. Personal data: never logged. */
-    public ObjectNode payload() {
-        return payload;
-    }
-
-    public Instant acceptedAt() {
-        return acceptedAt;
-    }
-
-    /** The instant after which no attempt is started any more ({@code orchestrator.retry.max-duration}). */
-    public Instant deadline() {
-        return deadline;
-    }
-
-    public synchronized RetryStatus status() {
+    synchronized RetryStatus status() {
         return status;
     }
 
-    public synchronized Instant nextAttemptAt() {
+    synchronized Instant nextAttemptAt() {
         return nextAttemptAt;
-    }
-
-    /** Attempts that counted against max-attempts so far (a repeat after a token refresh does not count). */
-    public synchronized int attemptsUsed() {
-        return attemptsUsed;
-    }
-
-    /** The last attempt that ended, or null before the first. */
-    public synchronized Attempt lastAttempt() {
-        return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
-    }
-
-    /** The number of the attempt on the wire, while IN_FLIGHT. */
-    public synchronized int attemptInFlight() {
-        return status == RetryStatus.IN_FLIGHT ? attemptInFlight : 0;
-    }
-
-    /** When the attempt on the wire started, while IN_FLIGHT. */
-    public synchronized Instant inFlightSince() {
-        return status == RetryStatus.IN_FLIGHT ? inFlightSince : null;
     }
 
     /**
      * Keeps the subscription that drives this retry, so that a cancellation can drop its pending delay. A retry cancelled
      * or told to stop waiting before its subscription arrived is stopped at once.
      */
-    public synchronized void attach(Cancellable schedule) {
+    synchronized void attach(Cancellable schedule) {
         this.schedule = schedule;
         if (status == RetryStatus.CANCELLED || waitingStopped) {
             schedule.cancel();
@@ -149,7 +116,7 @@ public final class Retry {
      * @param number the attempt's number: the previous attempt's for a repeat (after a 401 or an interruption)
      * @return false when the retry is no longer pending (it was cancelled)
      */
-    public synchronized boolean startAttempt(int number, Instant at) {
+    synchronized boolean startAttempt(int number, Instant at) {
         if (status != RetryStatus.PENDING) {
             return false;
         }
@@ -161,7 +128,7 @@ public final class Retry {
     }
 
     /** Records how an attempt ended. It is kept even when the retry was cancelled while the attempt was on the wire. */
-    public synchronized void recordAttempt(Attempt attempt, LastError error) {
+    synchronized void recordAttempt(Attempt attempt, LastError error) {
         attempts.add(attempt);
         attemptsUsed = Math.max(attemptsUsed, attempt.number());
         if (error != null) {
@@ -170,7 +137,7 @@ public final class Retry {
     }
 
     /** Puts the retry back to waiting; false when it was cancelled meanwhile. */
-    public synchronized boolean waitUntil(Instant at, LastError error) {
+    synchronized boolean waitUntil(Instant at, LastError error) {
         if (error != null) {
             lastError = error;
         }
@@ -183,7 +150,7 @@ public final class Retry {
     }
 
     /** Records the action's output. */
-    public synchronized void succeededWith(JsonNode result, String runId) {
+    synchronized void succeededWith(JsonNode result, String runId) {
         this.result = result;
         this.runId = runId;
     }
@@ -193,7 +160,7 @@ public final class Retry {
      *
      * @return false when it had already ended (for example it was cancelled while its last attempt was on the wire)
      */
-    public synchronized boolean finish(RetryStatus terminal, Instant at, LastError error) {
+    synchronized boolean finish(RetryStatus terminal, Instant at, LastError error) {
         if (error != null) {
             lastError = error;
         }
@@ -211,7 +178,7 @@ public final class Retry {
      * refused (the result, the last error) is dropped, so that the record can be written and the action is never
      * executed again for it.
      */
-    public synchronized void failUnstorable(Instant at, LastError error) {
+    synchronized void failUnstorable(Instant at, LastError error) {
         status = RetryStatus.FAILED;
         completedAt = at;
         nextAttemptAt = null;
@@ -226,7 +193,7 @@ public final class Retry {
      *
      * @return the status the retry had before, so the caller knows whether a slot is still held by an attempt
      */
-    public synchronized RetryStatus cancel(Instant at) {
+    synchronized RetryStatus cancel(Instant at) {
         RetryStatus before = status;
         if (before.isFinished()) {
             return before;
@@ -245,7 +212,7 @@ public final class Retry {
      *
      * @return false when an attempt is on the wire or the retry has finished
      */
-    public synchronized boolean stopWaiting() {
+    synchronized boolean stopWaiting() {
         if (status != RetryStatus.PENDING) {
             return false;
         }
@@ -256,33 +223,25 @@ public final class Retry {
         return true;
     }
 
-    /** True exactly once: the first time the retry gives back its queue slot. */
-    public synchronized boolean releaseSlot() {
-        if (slotReleased) {
-            return false;
-        }
-        slotReleased = true;
-        return true;
-    }
-
-    public synchronized LastError lastError() {
-        return lastError;
-    }
-
-    public synchronized Instant completedAt() {
-        return completedAt;
-    }
-
-    public synchronized JsonNode result() {
-        return result;
-    }
-
-    public synchronized String runId() {
-        return runId;
-    }
-
-    public synchronized RetryRecord snapshot() {
+    synchronized RetryRecord snapshot() {
         return new RetryRecord(requestId, actionId, originalRunId, status, List.copyOf(attempts), nextAttemptAt, result,
                 runId, lastError, acceptedAt, completedAt);
+    }
+
+    /** What the rules read of the retry. */
+    synchronized RetryRules.State rulesState() {
+        return new RetryRules.State(attemptsUsed, attempts.isEmpty() ? null : attempts.getLast(), deadline, lastError);
+    }
+
+    /** What a store keeps of the retry. */
+    synchronized RetryState state() {
+        boolean inFlight = status == RetryStatus.IN_FLIGHT;
+        return new RetryState(snapshot(), payload, deadline, attemptsUsed, inFlight ? attemptInFlight : 0,
+                inFlight ? inFlightSince : null);
+    }
+
+    /** What attempt {@code number} sends to Genesys. */
+    ActionRequest request(int number) {
+        return new ActionRequest(requestId, actionId, originalRunId, payload, number);
     }
 }
