@@ -3,6 +3,8 @@ package dev.dataaction.retry.genesys;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import io.quarkus.oidc.client.OidcClientException;
@@ -24,8 +26,16 @@ import io.smallrye.mutiny.Uni;
 @Singleton
 public class AccessTokens extends AbstractTokensProducer {
 
+    /** An attempt found no access token: the login service failed it, or did not answer in time. */
+    public record Unavailable() {
+    }
+
+    private static final Unavailable UNAVAILABLE = new Unavailable();
+
     private final AtomicBoolean refreshBeforeNextCall = new AtomicBoolean();
     private final AtomicReference<String> refused = new AtomicReference<>();
+    @Inject
+    Event<Unavailable> unavailable;
 
     @Override
     protected void initTokens() {
@@ -48,6 +58,11 @@ public class AccessTokens extends AbstractTokensProducer {
             }
             return token;
         });
+    }
+
+    /** Tells whoever watches the login service that an attempt found no token. */
+    void unavailable() {
+        unavailable.fire(UNAVAILABLE);
     }
 
     /**

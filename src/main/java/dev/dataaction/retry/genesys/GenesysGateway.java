@@ -189,6 +189,7 @@ public class GenesysGateway {
      * than its backoff delay, which does not grow while no attempt is made.
      */
     private Execution tokenUnavailable() {
+        tokens.unavailable();
         return new Execution.Held(Execution.HeldBy.TOKEN_UNAVAILABLE, Optional.of(Instant.now().plus(tokenRecheck)),
                 new LastError(null, "token.unavailable", "no access token could be obtained from the login service", null));
     }

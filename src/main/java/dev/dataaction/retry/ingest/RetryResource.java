@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.IntFunction;
 
+import jakarta.enterprise.event.Event;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -31,9 +32,9 @@ import org.jboss.resteasy.reactive.RestQuery;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.dataaction.retry.config.OrchestratorConfig;
-import dev.dataaction.retry.observe.RetryTelemetry;
 import dev.dataaction.retry.pipeline.Admission;
 import dev.dataaction.retry.pipeline.Redrive;
+import dev.dataaction.retry.pipeline.RetryEvent;
 import dev.dataaction.retry.pipeline.RetryPipeline;
 import dev.dataaction.retry.store.Cancellation;
 import dev.dataaction.retry.store.RetryQuery;
@@ -63,15 +64,15 @@ public class RetryResource {
     private final RetryRequestReader reader;
     private final RetryPipeline pipeline;
     private final RetryStore store;
-    private final RetryTelemetry telemetry;
+    private final Event<RetryEvent> events;
     private final Duration retryAfter;
 
-    RetryResource(RetryRequestReader reader, RetryPipeline pipeline, RetryStore store, RetryTelemetry telemetry,
+    RetryResource(RetryRequestReader reader, RetryPipeline pipeline, RetryStore store, Event<RetryEvent> events,
             OrchestratorConfig config) {
         this.reader = reader;
         this.pipeline = pipeline;
         this.store = store;
-        this.telemetry = telemetry;
+        this.events = events;
         this.retryAfter = config.queue().retryAfter();
     }
 
@@ -235,13 +236,13 @@ public class RetryResource {
         try {
             return reader.parse(body);
         } catch (ProblemException malformed) {
-            telemetry.invalid(List.of("$"));
+            events.fire(new RetryEvent.Invalid(List.of("$")));
             throw malformed;
         }
     }
 
     private Problem invalid(RetryRequestReader.Reading.Invalid invalid) {
-        telemetry.invalid(invalid.errors().stream().map(Problem.FieldError::field).toList());
+        events.fire(new RetryEvent.Invalid(invalid.errors().stream().map(Problem.FieldError::field).toList()));
         return Problem.invalid("The retry request has invalid fields.", invalid.errors());
     }
 

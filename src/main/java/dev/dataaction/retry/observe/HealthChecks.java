@@ -8,6 +8,7 @@ import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
 import dev.dataaction.retry.genesys.ActionBreakers;
+import dev.dataaction.retry.pipeline.Capacity;
 import dev.dataaction.retry.store.RetryStore;
 
 /** Kubernetes probes. Neither calls Genesys, the login service or the service's own endpoints. */

@@ -7,6 +7,8 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.dataaction.retry.genesys.ActionBreakers;
+import dev.dataaction.retry.pipeline.Capacity;
+import dev.dataaction.retry.pipeline.RejectionReason;
 import dev.dataaction.retry.store.AttemptOutcome;
 import dev.dataaction.retry.store.RetryStatus;
 import io.micrometer.core.instrument.Counter;
@@ -20,14 +22,6 @@ import io.micrometer.core.instrument.Timer;
  */
 @ApplicationScoped
 public class RetryMetrics {
-
-    /** Why a submission was not accepted. */
-    public enum RejectionReason {
-        INVALID,
-        QUEUE_FULL,
-        SHUTTING_DOWN,
-        STORE_UNAVAILABLE
-    }
 
     private final Counter accepted;
     private final Map<RejectionReason, Counter> rejected = new EnumMap<>(RejectionReason.class);

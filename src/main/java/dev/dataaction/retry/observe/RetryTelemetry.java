@@ -3,7 +3,6 @@ package dev.dataaction.retry.observe;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,8 +10,8 @@ import jakarta.enterprise.event.Observes;
 
 import dev.dataaction.retry.genesys.ActionBreakers;
 import dev.dataaction.retry.genesys.ActionRequest;
-import dev.dataaction.retry.genesys.Execution;
-import dev.dataaction.retry.observe.RetryMetrics.RejectionReason;
+import dev.dataaction.retry.pipeline.RejectionReason;
+import dev.dataaction.retry.pipeline.RetryEvent;
 import dev.dataaction.retry.store.Attempt;
 import dev.dataaction.retry.store.AttemptOutcome;
 import dev.dataaction.retry.store.RetryRecord;
@@ -20,8 +19,8 @@ import dev.dataaction.retry.store.RetryStatus;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 
 /**
- * What the rest of the service tells about a retry's life, fanned out to the audit trail, the metrics and the webhook.
- * Every method returns at once: nothing here waits on I/O.
+ * Observes the events of retries' lives ({@link RetryEvent}) and of the breakers, and fans them out to the audit trail,
+ * the metrics and the webhook. Every observer returns at once: nothing here waits on I/O.
  */
 @ApplicationScoped
 public class RetryTelemetry {
@@ -29,43 +28,40 @@ public class RetryTelemetry {
     private final AuditLog audit;
     private final RetryMetrics metrics;
     private final WebhookNotifier webhook;
-    private final TokenMonitor tokens;
 
-    RetryTelemetry(AuditLog audit, RetryMetrics metrics, WebhookNotifier webhook, TokenMonitor tokens) {
+    RetryTelemetry(AuditLog audit, RetryMetrics metrics, WebhookNotifier webhook) {
         this.audit = audit;
         this.metrics = metrics;
         this.webhook = webhook;
-        this.tokens = tokens;
     }
 
-    public void accepted(RetryRecord retry, int payloadBytes) {
+    void accepted(@Observes RetryEvent.Accepted accepted) {
+        RetryRecord retry = accepted.retry();
         metrics.accepted();
         Map<String, Object> fields = fieldsOf(retry.requestId(), retry.actionId(), retry.originalRunId());
-        fields.put("payloadBytes", payloadBytes);
+        fields.put("payloadBytes", accepted.payloadBytes());
         fields.put("delayMs", Duration.between(retry.acceptedAt(), retry.nextAttemptAt()).toMillis());
         audit.write(AuditEvent.RETRY_ACCEPTED, fields);
     }
 
-    /** A valid submission was refused (queue full, shutting down). */
-    public void rejected(String actionId, String originalRunId, RejectionReason reason) {
-        metrics.rejected(reason);
-        Map<String, Object> fields = fieldsOf(null, actionId, originalRunId);
-        fields.put("reason", reason.name());
+    void rejected(@Observes RetryEvent.Rejected rejected) {
+        metrics.rejected(rejected.reason());
+        Map<String, Object> fields = fieldsOf(null, rejected.actionId(), rejected.originalRunId());
+        fields.put("reason", rejected.reason().name());
         audit.write(AuditEvent.RETRY_REJECTED, fields);
     }
 
-    /** A submission failed validation; only the names of the invalid fields are logged. */
-    public void invalid(List<String> fields) {
+    void invalid(@Observes RetryEvent.Invalid invalid) {
         metrics.rejected(RejectionReason.INVALID);
         Map<String, Object> logged = new LinkedHashMap<>();
-        logged.put("invalidFields", String.join(",", fields));
+        logged.put("invalidFields", String.join(",", invalid.fields()));
         audit.write(AuditEvent.VALIDATION_ERROR, logged);
     }
 
-    /** An attempt ended; logged before whatever the pipeline decides next. */
-    public void attempted(ActionRequest request, Attempt attempt) {
+    void attempted(@Observes RetryEvent.Attempted attempted) {
+        Attempt attempt = attempted.attempt();
         metrics.attempted(attempt.outcome(), attempt.durationMs());
-        Map<String, Object> fields = fieldsOf(request);
+        Map<String, Object> fields = fieldsOf(attempted.request());
         fields.put("attempt", attempt.number());
         fields.put("httpStatus", attempt.httpStatus());
         fields.put("outcome", attempt.outcome().name());
@@ -76,25 +72,18 @@ public class RetryTelemetry {
         }
     }
 
-    /** Nothing reached Genesys for the retry: its action's breaker is open, or no access token could be had. */
-    public void held(Execution.Held held) {
-        if (held.cause() == Execution.HeldBy.TOKEN_UNAVAILABLE) {
-            tokens.tokenUnavailable();
-        }
-    }
-
-    /** After a retryable answer the retry waits {@code delay} before its next attempt. */
-    public void backingOff(ActionRequest request, Attempt attempt, Duration delay) {
-        Map<String, Object> fields = fieldsOf(request);
+    void backingOff(@Observes RetryEvent.BackingOff backingOff) {
+        Attempt attempt = backingOff.attempt();
+        Map<String, Object> fields = fieldsOf(backingOff.request());
         fields.put("attempt", attempt.number());
         fields.put("httpStatus", attempt.httpStatus());
-        fields.put("delayMs", delay.toMillis());
+        fields.put("delayMs", backingOff.delay().toMillis());
         audit.write(attempt.outcome() == AttemptOutcome.RATE_LIMITED ? AuditEvent.RATE_LIMIT : AuditEvent.SERVER_ERROR,
                 fields);
     }
 
-    /** The retry reached a terminal status, already recorded. */
-    public void finished(RetryRecord retry) {
+    void finished(@Observes RetryEvent.Finished finished) {
+        RetryRecord retry = finished.retry();
         long latencyMs = Duration.between(retry.acceptedAt(), retry.completedAt()).toMillis();
         int attempts = retry.attempts().isEmpty() ? 0 : retry.attempts().getLast().number();
         metrics.completed(retry.status(), Duration.ofMillis(latencyMs));
@@ -124,8 +113,8 @@ public class RetryTelemetry {
         }
     }
 
-    /** The service stopped before the retry finished. */
-    public void abandoned(RetryRecord retry) {
+    void abandoned(@Observes RetryEvent.Abandoned abandoned) {
+        RetryRecord retry = abandoned.retry();
         Map<String, Object> fields = fieldsOf(retry.requestId(), retry.actionId(), retry.originalRunId());
         fields.put("status", retry.status().name());
         fields.put("attempt", retry.attempts().isEmpty() ? 0 : retry.attempts().getLast().number());

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
 import dev.dataaction.retry.config.GenesysConfig;
@@ -56,7 +57,7 @@ public class TokenMonitor implements OidcResponseFilter {
      * A call found no token, for example because the login service is unreachable. Every retry waiting on the same
      * failed token request reports it, so only the change from working to failing is counted and logged.
      */
-    public void tokenUnavailable() {
+    void tokenUnavailable(@Observes AccessTokens.Unavailable attempt) {
         if (!lastRequestFailed) {
             tokenUnavailable(new LinkedHashMap<>());
         }

@@ -6,7 +6,6 @@ import java.util.concurrent.Semaphore;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.dataaction.retry.config.OrchestratorConfig;
-import dev.dataaction.retry.observe.Capacity;
 
 /**
  * Bounds the retries this instance drives: a retry takes a permit when it is accepted here (or claimed from a store that

@@ -11,13 +11,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 
 import org.jboss.logging.Logger;
 
 import dev.dataaction.retry.genesys.ActionRequest;
 import dev.dataaction.retry.genesys.Execution;
 import dev.dataaction.retry.genesys.GenesysGateway;
-import dev.dataaction.retry.observe.RetryTelemetry;
 import dev.dataaction.retry.store.Attempt;
 import dev.dataaction.retry.store.AttemptOutcome;
 import dev.dataaction.retry.store.LastError;
@@ -58,7 +58,7 @@ class RetryDriver {
 
     private final StateWrites writes;
     private final GenesysGateway gateway;
-    private final RetryTelemetry telemetry;
+    private final Event<RetryEvent> events;
     private final RetryRules rules;
     private final Vertx vertx;
     /** The retries this instance drives: every unfinished one with the memory store, its claimed ones otherwise. */
@@ -66,10 +66,10 @@ class RetryDriver {
     /** The application stops: a retry that would wait stops being driven, and drain() hands it back or reports it. */
     private volatile boolean stopping;
 
-    RetryDriver(StateWrites writes, GenesysGateway gateway, RetryTelemetry telemetry, RetryRules rules, Vertx vertx) {
+    RetryDriver(StateWrites writes, GenesysGateway gateway, Event<RetryEvent> events, RetryRules rules, Vertx vertx) {
         this.writes = writes;
         this.gateway = gateway;
-        this.telemetry = telemetry;
+        this.events = events;
         this.rules = rules;
         this.vertx = vertx;
     }
@@ -100,7 +100,7 @@ class RetryDriver {
         }
         List<DrivenRetry> waiting = unfinished.stream().filter(retry -> !retry.status().isFinished()).toList();
         if (!writes.handBack(waiting, driven.isEmpty())) {
-            waiting.forEach(retry -> telemetry.abandoned(retry.snapshot()));
+            waiting.forEach(retry -> events.fire(new RetryEvent.Abandoned(retry.snapshot())));
         }
     }
 
@@ -200,18 +200,17 @@ class RetryDriver {
                 retry.recordAttempt(attempt, refused.error());
             }
         }
-        telemetry.attempted(started.request(), attempt);
+        events.fire(new RetryEvent.Attempted(started.request(), attempt));
         RetryRules.Decision decision = rules.after(retry.rulesState(), execution, started.repeat(), now);
         Next next = apply(retry, decision);
         if (next == Next.AGAIN && decision instanceof RetryRules.WaitUntil wait && wait.at().isAfter(now)) {
-            telemetry.backingOff(started.request(), attempt, Duration.between(now, wait.at()));
+            events.fire(new RetryEvent.BackingOff(started.request(), attempt, Duration.between(now, wait.at())));
         }
         return next;
     }
 
     /** Nothing reached Genesys: the retry waits, without using up an attempt, until what held it may have passed. */
     private Next held(DrivenRetry retry, Execution.Held held, Instant now) {
-        telemetry.held(held);
         return apply(retry, rules.held(retry.rulesState(), held.notBefore(), held.reason(), now));
     }
 

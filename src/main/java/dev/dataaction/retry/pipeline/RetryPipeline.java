@@ -11,13 +11,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.dataaction.retry.observe.RetryMetrics.RejectionReason;
-import dev.dataaction.retry.observe.RetryTelemetry;
 import dev.dataaction.retry.store.Addition;
 import dev.dataaction.retry.store.Cancellation;
 import dev.dataaction.retry.store.RetryRecord;
@@ -40,16 +39,16 @@ public class RetryPipeline {
     private final RetryStore store;
     private final QueueGuard queue;
     private final RetryDriver driver;
-    private final RetryTelemetry telemetry;
+    private final Event<RetryEvent> events;
     private final RetryRules rules;
     /** Retries being stored for this instance to drive: not driven yet, but no claim may take them. */
     private final Set<UUID> admitting = ConcurrentHashMap.newKeySet();
 
-    RetryPipeline(RetryStore store, QueueGuard queue, RetryDriver driver, RetryTelemetry telemetry, RetryRules rules) {
+    RetryPipeline(RetryStore store, QueueGuard queue, RetryDriver driver, Event<RetryEvent> events, RetryRules rules) {
         this.store = store;
         this.queue = queue;
         this.driver = driver;
-        this.telemetry = telemetry;
+        this.events = events;
         this.rules = rules;
     }
 
@@ -75,7 +74,7 @@ public class RetryPipeline {
         }
         return toTheEnd(store.add(candidate.state(), driveHere).<Admission> map(addition -> switch (addition) {
             case Addition.Added added -> {
-                telemetry.accepted(added.retry(), payloadBytes);
+                events.fire(new RetryEvent.Accepted(added.retry(), payloadBytes));
                 if (driveHere) {
                     drive(candidate);
                 }
@@ -87,14 +86,14 @@ public class RetryPipeline {
             }
             case Addition.BacklogFull full -> {
                 releaseIf(driveHere);
-                telemetry.rejected(actionId, originalRunId, RejectionReason.QUEUE_FULL);
+                events.fire(new RetryEvent.Rejected(actionId, originalRunId, RejectionReason.QUEUE_FULL));
                 yield new Admission.QueueFull(full.maxBacklog(), queue.retryAfter());
             }
         }).onFailure().invoke(failure -> releaseIf(driveHere))
                 .onFailure(StoreFailures::isTransient).recoverWithItem(failure -> {
                     // the outage itself is logged by the store, once; each refusal is counted
                     LOG.debugf("Retry of %s not accepted: the store did not answer (%s)", actionId, failure.getMessage());
-                    telemetry.rejected(actionId, originalRunId, RejectionReason.STORE_UNAVAILABLE);
+                    events.fire(new RetryEvent.Rejected(actionId, originalRunId, RejectionReason.STORE_UNAVAILABLE));
                     return new Admission.StoreUnavailable(queue.retryAfter(), failure instanceof StoreTimeout);
                 })
                 .onTermination().invoke(() -> admitting.remove(candidate.requestId())));
@@ -141,7 +140,7 @@ public class RetryPipeline {
         return store.cancel(requestId, now).invoke(cancellation -> {
             if (cancellation instanceof Cancellation.Cancelled cancelled) {
                 driver.driving(requestId).ifPresent(here -> here.cancel(now));
-                telemetry.finished(cancelled.retry());
+                events.fire(new RetryEvent.Finished(cancelled.retry()));
             }
         });
     }
@@ -189,10 +188,10 @@ public class RetryPipeline {
 
     private Admission refusal(String actionId, String originalRunId) {
         if (queue.closed()) {
-            telemetry.rejected(actionId, originalRunId, RejectionReason.SHUTTING_DOWN);
+            events.fire(new RetryEvent.Rejected(actionId, originalRunId, RejectionReason.SHUTTING_DOWN));
             return new Admission.ShuttingDown(queue.retryAfter());
         }
-        telemetry.rejected(actionId, originalRunId, RejectionReason.QUEUE_FULL);
+        events.fire(new RetryEvent.Rejected(actionId, originalRunId, RejectionReason.QUEUE_FULL));
         return new Admission.QueueFull(queue.capacity(), queue.retryAfter());
     }
 

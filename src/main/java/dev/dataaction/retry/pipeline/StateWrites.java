@@ -7,10 +7,10 @@ import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 
 import org.jboss.logging.Logger;
 
-import dev.dataaction.retry.observe.RetryTelemetry;
 import dev.dataaction.retry.store.LastError;
 import dev.dataaction.retry.store.RetryStore;
 import dev.dataaction.retry.store.StoreFailures;
@@ -27,11 +27,11 @@ class StateWrites {
     private static final Logger LOG = Logger.getLogger(StateWrites.class);
 
     private final RetryStore store;
-    private final RetryTelemetry telemetry;
+    private final Event<RetryEvent> events;
 
-    StateWrites(RetryStore store, RetryTelemetry telemetry) {
+    StateWrites(RetryStore store, Event<RetryEvent> events) {
         this.store = store;
-        this.telemetry = telemetry;
+        this.events = events;
     }
 
     /** Whether other replicas share the store, and take up what this instance hands back. */
@@ -96,6 +96,6 @@ class StateWrites {
 
     /** Announces the terminal status this instance gave the retry, once it is written. */
     void finished(DrivenRetry retry) {
-        telemetry.finished(retry.snapshot());
+        events.fire(new RetryEvent.Finished(retry.snapshot()));
     }
 }

@@ -1,9 +1,6 @@
-package dev.dataaction.retry.observe;
+package dev.dataaction.retry.pipeline;
 
-/**
- * What the readiness probe and the gauges read of this instance's capacity for retries, without reaching into the
- * pipeline that keeps it.
- */
+/** What the readiness probe and the gauges read of this instance's capacity for retries ({@link QueueGuard}). */
 public interface Capacity {
 
     /** Unfinished retries this instance holds. */
