@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 
@@ -18,6 +19,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.dataaction.retry.pipeline.RetryEvent;
 
 /**
  * Reads submitted retries from JSON and reports every invalid field at once. Type errors are found here, because a
@@ -39,17 +42,19 @@ class RetryRequestReader {
 
     private final ObjectReader strictReader;
     private final Validator validator;
+    private final Event<RetryEvent> events;
 
-    RetryRequestReader(ObjectMapper json, Validator validator) {
+    RetryRequestReader(ObjectMapper json, Validator validator, Event<RetryEvent> events) {
         // content after the first JSON value makes the body malformed, not ignored
         this.strictReader = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.validator = validator;
+        this.events = events;
     }
 
     /** Parses a request body; malformed JSON is a 400 problem. */
     JsonNode parse(String body) {
         if (body == null || body.isBlank()) {
-            throw new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, "The request body is empty."));
+            throw malformed("The request body is empty.");
         }
         try {
             JsonNode parsed = strictReader.readTree(body);
@@ -57,13 +62,28 @@ class RetryRequestReader {
         } catch (JsonProcessingException malformed) {
             JsonLocation at = malformed.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw new ProblemException(
-                    Problem.of(ProblemType.INVALID_REQUEST, "The request body is not valid JSON" + where + "."));
+            throw malformed("The request body is not valid JSON" + where + ".");
         }
     }
 
-    /** Reads one retry request; {@code fieldPrefix} locates it inside a batch (empty for a single request). */
+    private ProblemException malformed(String detail) {
+        events.fire(new RetryEvent.Invalid(List.of("$")));
+        return new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, detail));
+    }
+
+    /**
+     * Reads one retry request; {@code fieldPrefix} locates it inside a batch (empty for a single request). An invalid one
+     * is told, by the names of its invalid fields only, to the audit trail and the metrics.
+     */
     Reading read(JsonNode node, String fieldPrefix) {
+        Reading reading = readFields(node, fieldPrefix);
+        if (reading instanceof Reading.Invalid invalid) {
+            events.fire(new RetryEvent.Invalid(invalid.errors().stream().map(Problem.FieldError::field).toList()));
+        }
+        return reading;
+    }
+
+    private Reading readFields(JsonNode node, String fieldPrefix) {
         if (node == null || !node.isObject()) {
             return new Reading.Invalid(List.of(new Problem.FieldError(fieldPrefix.isEmpty() ? "$" : fieldPrefix,
                     "must be a JSON object with actionId, originalRunId and requestPayload")));

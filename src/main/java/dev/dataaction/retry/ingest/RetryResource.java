@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.IntFunction;
 
-import jakarta.enterprise.event.Event;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -34,7 +33,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dataaction.retry.config.OrchestratorConfig;
 import dev.dataaction.retry.pipeline.Admission;
 import dev.dataaction.retry.pipeline.Redrive;
-import dev.dataaction.retry.pipeline.RetryEvent;
 import dev.dataaction.retry.pipeline.RetryPipeline;
 import dev.dataaction.retry.store.Cancellation;
 import dev.dataaction.retry.store.RetryQuery;
@@ -64,15 +62,12 @@ public class RetryResource {
     private final RetryRequestReader reader;
     private final RetryPipeline pipeline;
     private final RetryStore store;
-    private final Event<RetryEvent> events;
     private final Duration retryAfter;
 
-    RetryResource(RetryRequestReader reader, RetryPipeline pipeline, RetryStore store, Event<RetryEvent> events,
-            OrchestratorConfig config) {
+    RetryResource(RetryRequestReader reader, RetryPipeline pipeline, RetryStore store, OrchestratorConfig config) {
         this.reader = reader;
         this.pipeline = pipeline;
         this.store = store;
-        this.events = events;
         this.retryAfter = config.queue().retryAfter();
     }
 
@@ -89,7 +84,7 @@ public class RetryResource {
     @APIResponse(responseCode = "429", description = "Queue full; try again after Retry-After seconds", headers = @Header(name = "Retry-After"), content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = "Shutting down, or the store cannot be reached; nothing was stored. Try again after Retry-After seconds", headers = @Header(name = "Retry-After"), content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> submit(String body) {
-        RetryRequestReader.Reading.Valid request = switch (reader.read(parse(body), "")) {
+        RetryRequestReader.Reading.Valid request = switch (reader.read(reader.parse(body), "")) {
             case RetryRequestReader.Reading.Valid valid -> valid;
             case RetryRequestReader.Reading.Invalid invalid -> throw new ProblemException(invalid(invalid));
         };
@@ -108,7 +103,7 @@ public class RetryResource {
     @APIResponse(responseCode = "400", description = "Not a JSON array, or more than " + MAX_BATCH
             + " items", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<BatchResults> submitBatch(String body) {
-        JsonNode items = parse(body);
+        JsonNode items = reader.parse(body);
         if (!items.isArray()) {
             throw new ProblemException(Problem.invalid("The batch must be a JSON array of retry requests.",
                     List.of(new Problem.FieldError("$", "must be a JSON array"))));
@@ -232,17 +227,7 @@ public class RetryResource {
                 valid.payloadBytes());
     }
 
-    private JsonNode parse(String body) {
-        try {
-            return reader.parse(body);
-        } catch (ProblemException malformed) {
-            events.fire(new RetryEvent.Invalid(List.of("$")));
-            throw malformed;
-        }
-    }
-
-    private Problem invalid(RetryRequestReader.Reading.Invalid invalid) {
-        events.fire(new RetryEvent.Invalid(invalid.errors().stream().map(Problem.FieldError::field).toList()));
+    private static Problem invalid(RetryRequestReader.Reading.Invalid invalid) {
         return Problem.invalid("The retry request has invalid fields.", invalid.errors());
     }
 

@@ -30,8 +30,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Typed;
 
-import org.jboss.logging.Logger;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.dataaction.retry.config.OrchestratorConfig;
@@ -53,15 +51,13 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @Typed(PostgresRetryStore.class)
 public class PostgresRetryStore implements RetryStore, WorkSharing {
 
-    private static final Logger LOG = Logger.getLogger(PostgresRetryStore.class);
     private final Instance<Pool> pools;
     private final SchemaMigration schema;
     private final RetryRows rows;
     private final OrchestratorConfig config;
     private final String replica;
     private final long leaseMillis;
-    private volatile boolean reachable = true;
-    private volatile Instant unreachableSince = Instant.EPOCH;
+    private final DatabaseOutage outage = new DatabaseOutage();
 
     PostgresRetryStore(Instance<Pool> pools, ObjectMapper json, OrchestratorConfig config, ReplicaId replica,
             SchemaMigration schema) {
@@ -80,7 +76,7 @@ public class PostgresRetryStore implements RetryStore, WorkSharing {
 
     @Override
     public boolean reachable() {
-        return reachable && schema.done();
+        return outage.reachable() && schema.done();
     }
 
     @Override
@@ -230,33 +226,8 @@ public class PostgresRetryStore implements RetryStore, WorkSharing {
         Duration timeout = config.postgres().queryTimeout();
         return pools.get().preparedQuery(sql).execute(values)
                 .ifNoItem().after(timeout).failWith(() -> new StoreTimeout(timeout))
-                .invoke(this::answered)
-                .onFailure().invoke(this::failed);
-    }
-
-    /**
-     * An outage is told in two lines, when it starts and when it ends: every submission, attempt and look for due retries
-     * in between fails the same way, and is counted in the metrics rather than logged.
-     */
-    private void answered() {
-        if (!reachable) {
-            reachable = true;
-            LOG.infof("The database answers again, after %d ms; retries let go meanwhile are taken up again",
-                    Duration.between(unreachableSince, Instant.now()).toMillis());
-        }
-    }
-
-    private void failed(Throwable failure) {
-        if (!StoreFailures.isTransient(failure)) {
-            answered();
-            return;
-        }
-        if (reachable) {
-            unreachableSince = Instant.now();
-            reachable = false;
-            LOG.warnf("The database does not answer (%s): submissions get 503, readiness is DOWN, and retries whose "
-                    + "state cannot be written are let go until it answers again", failure.getMessage());
-        }
+                .invoke(outage::answered)
+                .onFailure().invoke(outage::failed);
     }
 
     private static Tuple filter(RetryQuery query) {

@@ -100,6 +100,16 @@ class RetryRulesTest {
     }
 
     @Test
+    void aRetryAfterOfExactlyTheCapIsHonouredWithinTheJitterBand() {
+        RetryRules.State first = new RetryRules.State(1, answered(1, 429), DEADLINE, UNAVAILABLE);
+
+        RetryRules.WaitUntil wait = (RetryRules.WaitUntil) rules.after(first,
+                unavailable(Optional.of(Duration.ofSeconds(3))), false, ACCEPTED);
+
+        assertThat(Duration.between(ACCEPTED, wait.at())).isBetween(Duration.ofSeconds(3), Duration.ofMillis(3300));
+    }
+
+    @Test
     void aWaitThatWouldEndPastTheDeadlineEndsTheRetryNow() {
         RetryRules.State late = new RetryRules.State(1, answered(1, 503), DEADLINE, UNAVAILABLE);
 
