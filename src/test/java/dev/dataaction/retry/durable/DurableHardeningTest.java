@@ -10,10 +10,10 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.Metrics;
 import dev.dataaction.retry.support.PostgresDatabase;
@@ -37,15 +37,8 @@ class DurableHardeningTest {
 
     private static final String OPEN_CONNECTIONS = "http_server_connections_seconds_active_count";
 
-    @BeforeEach
-    void resetGenesys() {
-        GenesysStub.reset();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() {
-        Retries.leaveNothingBehind();
-    }
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys();
 
     @Test
     void aCallerWhoHangsUpWhileItsRetryIsStoredLeavesNoPermitBehindAndTheRetryIsDriven() throws Exception {
