@@ -165,7 +165,8 @@ class CircuitBreakerTest {
 
     @Test
     void retriesHeldTogetherAllProceedAfterTheTrialCall() {
-        // WARNING: without the fix this blocks a Vert.x event loop of the shared test application for good
+        // the retry that is not the trial call waits for its outcome without blocking: a blocking wait would hold a
+        // Vert.x event loop of the test application, which the later test classes share, for good
         String actionId = Retries.newActionId();
         openBreakerOf(actionId);
         GenesysStub.stubSequence(executePath(actionId), ok("{}"));
