@@ -10,10 +10,10 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.Metrics;
 import dev.dataaction.retry.support.PostgresDatabase;
@@ -26,9 +26,10 @@ import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 
 /**
- * The PostgreSQL store under the faults that used to stall it, lose a permit or execute an action again and again: a
- * caller who hangs up, values PostgreSQL's jsonb cannot hold, retries found past their deadline, and an attempt that ends
- * after another holder took its retry over.
+ * The PostgreSQL store under faults that could stall it, lose a permit or execute an action again and again: a caller
+ * who hangs up, values PostgreSQL's jsonb cannot hold, retries found past their deadline, an attempt that ends after
+ * another holder took its retry over, a retry held by an open breaker, and a replica yet to write its first heartbeat.
+ * Each test checks what the record shows afterwards and, where an action could run twice, how often Genesys saw it.
  */
 @QuarkusTest
 @QuarkusTestResource(GenesysStub.class)
@@ -37,15 +38,8 @@ class DurableHardeningTest {
 
     private static final String OPEN_CONNECTIONS = "http_server_connections_seconds_active_count";
 
-    @BeforeEach
-    void resetGenesys() {
-        GenesysStub.reset();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() {
-        Retries.leaveNothingBehind();
-    }
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys();
 
     @Test
     void aCallerWhoHangsUpWhileItsRetryIsStoredLeavesNoPermitBehindAndTheRetryIsDriven() throws Exception {

@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.PostgresDatabase;
 import dev.dataaction.retry.support.Retries;
@@ -67,16 +68,14 @@ class StoreOutageTest {
         }
     }
 
-    @BeforeEach
-    void resetGenesys() {
-        GenesysStub.reset();
-    }
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys();
 
+    /** The database is back before the retries a test left are cancelled. */
     @AfterEach
     void reconnect() {
         ProxiedDatabase.proxy.restore();
         awaitReady(true);
-        Retries.leaveNothingBehind();
     }
 
     @Test

@@ -8,9 +8,9 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMetho
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.launcher.EngineFilter;
 import org.junit.platform.launcher.TestExecutionListener;
@@ -21,6 +21,7 @@ import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.Retries;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -41,19 +42,16 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTestResource(GenesysStub.class)
 class IngestFuzzTest {
 
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys();
+
     @BeforeEach
-    void setUp() {
-        GenesysStub.reset();
+    void letEveryActionSucceed() {
         // whatever action a valid generated request names exists and succeeds at once
         GenesysStub.server().stubFor(post(urlPathMatching(GenesysStub.executePath("[^/]+")))
                 .willReturn(GenesysStub.ok("{\"done\":true}")));
         Retries.awaitQueueEmpty();
         IngestFuzzProperties.startRun(Retries.newActionId() + "-");
-    }
-
-    @AfterEach
-    void leaveNothingBehind() {
-        Retries.leaveNothingBehind();
     }
 
     @Test

@@ -7,13 +7,13 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 
 import dev.dataaction.retry.support.Callers;
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.Retries;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -41,15 +41,8 @@ class LoginDownAtStartTest {
         }
     }
 
-    @BeforeEach
-    void resetGenesys() {
-        GenesysStub.reset();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() {
-        Retries.leaveNothingBehind();
-    }
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys();
 
     @Test
     void retryWaitsWhileTheLoginServiceIsDownAndSucceedsOnceItIsBack() {

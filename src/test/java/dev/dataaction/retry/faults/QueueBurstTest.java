@@ -10,14 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 
 import dev.dataaction.retry.support.Callers;
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.Metrics;
 import dev.dataaction.retry.support.Retries;
@@ -36,15 +36,8 @@ class QueueBurstTest {
     private static final String ACCEPTED = "orchestrator_retries_accepted_total";
     private static final String REJECTED_QUEUE_FULL = "orchestrator_retries_rejected_total{reason=\"QUEUE_FULL\"}";
 
-    @BeforeEach
-    void resetGenesys() {
-        GenesysStub.reset();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() {
-        Retries.leaveNothingBehind();
-    }
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys();
 
     @Test
     void burstOfTenTimesTheDepthAcceptsTheDepthAndFinishesEveryAcceptedRetry() {

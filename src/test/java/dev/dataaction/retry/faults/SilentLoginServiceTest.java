@@ -11,11 +11,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.dataaction.retry.support.Callers;
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.Retries;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -53,15 +54,12 @@ class SilentLoginServiceTest {
         }
     }
 
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys();
+
     @BeforeEach
     void silenceTheLoginService() {
-        GenesysStub.reset();
         LoginServiceDown.goSilent();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() {
-        Retries.leaveNothingBehind();
     }
 
     /**

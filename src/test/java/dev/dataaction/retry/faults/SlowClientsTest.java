@@ -15,8 +15,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.dataaction.retry.support.Callers;
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.Retries;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -41,19 +43,20 @@ class SlowClientsTest {
     /** Far below the 3.5 s a slow body takes. */
     private static final Duration PROMPTLY = Duration.ofMillis(1_500);
 
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys();
+
     private ExecutorService slowLines;
 
     @BeforeEach
-    void setUp() {
-        GenesysStub.reset();
+    void openSlowLines() {
         slowLines = Executors.newVirtualThreadPerTaskExecutor();
     }
 
     @AfterEach
-    void tearDown() throws InterruptedException {
+    void closeSlowLines() throws InterruptedException {
         slowLines.shutdownNow();
         assertThat(slowLines.awaitTermination(30, TimeUnit.SECONDS)).as("slow clients stopped").isTrue();
-        Retries.leaveNothingBehind();
     }
 
     @Test

@@ -12,17 +12,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.github.tomakehurst.wiremock.http.Fault;
 
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysActions;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.LogCapture;
@@ -43,20 +43,14 @@ import io.restassured.path.json.JsonPath;
 @TestProfile(OperationsProfile.class)
 class WebhookConnectionResetTest {
 
-    private LogCapture audit;
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys().andWebhookReceiver();
+    private final LogCapture audit = cleanSlate.capture(LogCapture.AUDIT);
 
-    @BeforeEach
-    void setUp() {
-        GenesysStub.reset();
-        WebhookReceiverStub.reset();
-        audit = LogCapture.of(LogCapture.AUDIT);
-    }
-
+    /** The retries cancelled after a test that failed half-way are delivered to a receiver that answers again. */
     @AfterEach
-    void tearDown() {
-        audit.close();
+    void letTheReceiverAnswer() {
         WebhookReceiverStub.reset();
-        Retries.leaveNothingBehind();
     }
 
     @Test
@@ -105,7 +99,6 @@ class WebhookConnectionResetTest {
     }
 
     private List<LogCapture.Captured> webhookFailures(String requestId) {
-        return new ArrayList<>(audit.eventsOf(requestId).stream()
-                .filter(event -> "WEBHOOK_FAILURE".equals(event.event())).toList());
+        return audit.eventsOf(requestId, "WEBHOOK_FAILURE");
     }
 }

@@ -4,10 +4,10 @@ import static dev.dataaction.retry.support.GenesysStub.executePath;
 import static dev.dataaction.retry.support.GenesysStub.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.Retries;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -25,15 +25,8 @@ class AttemptDeadlineTest {
 
     private static final long CALL_DEADLINE_MILLIS = 5_000 + 2_000;
 
-    @BeforeEach
-    void resetGenesys() {
-        GenesysStub.reset();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() {
-        Retries.leaveNothingBehind();
-    }
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys();
 
     @Test
     void answerTricklingInBeyondTheDeadlineIsCutShortAsARetryableTimeout() {

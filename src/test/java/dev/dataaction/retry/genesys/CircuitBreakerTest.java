@@ -14,14 +14,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.Retries;
 import io.quarkus.arc.Arc;
@@ -45,15 +45,8 @@ class CircuitBreakerTest {
     /** From the third failure reaching Genesys to its answer reaching the breaker. */
     private static final Duration ANSWER_TRANSIT = Duration.ofMillis(500);
 
-    @BeforeEach
-    void resetGenesys() {
-        GenesysStub.reset();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() {
-        Retries.leaveNothingBehind();
-    }
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys();
 
     private static ResponseDefinitionBuilder unavailable() {
         return genesysError(503, "service.unavailable", "Service unavailable", "ctx-503");
@@ -172,7 +165,8 @@ class CircuitBreakerTest {
 
     @Test
     void retriesHeldTogetherAllProceedAfterTheTrialCall() {
-        // WARNING: without the fix this blocks a Vert.x event loop of the shared test application for good
+        // the retry that is not the trial call waits for its outcome without blocking: a blocking wait would hold a
+        // Vert.x event loop of the test application, which the later test classes share, for good
         String actionId = Retries.newActionId();
         openBreakerOf(actionId);
         GenesysStub.stubSequence(executePath(actionId), ok("{}"));

@@ -17,12 +17,12 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.logging.Logger;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.github.tomakehurst.wiremock.http.Fault;
 
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.LogCapture;
 import dev.dataaction.retry.support.Retries;
@@ -41,19 +41,9 @@ class SecretsNotLoggedTest {
     private static final String BASIC_CREDENTIALS = Base64.getEncoder()
             .encodeToString((GenesysStub.CLIENT_ID + ":" + GenesysStub.CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
 
-    private LogCapture logs;
-
-    @BeforeEach
-    void resetGenesysAndCaptureLogs() {
-        GenesysStub.reset();
-        logs = LogCapture.of(LogCapture.ROOT);
-    }
-
-    @AfterEach
-    void stopCapturing() {
-        logs.close();
-        Retries.leaveNothingBehind();
-    }
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys();
+    private final LogCapture logs = cleanSlate.capture(LogCapture.ROOT);
 
     @Test
     void secretsStayOutOfLogsRecordsAndProblems() {

@@ -16,13 +16,14 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.Retries;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -37,19 +38,16 @@ import io.restassured.path.json.JsonPath;
 @QuarkusTestResource(GenesysStub.class)
 class TokenRefreshTest {
 
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys();
+
     /** Starts each test with a token cached (the first call of the application fetches one) and an empty request log. */
     @BeforeEach
-    void resetGenesysWithATokenCached() {
-        GenesysStub.reset();
+    void cacheAToken() {
         String warmUp = Retries.newActionId();
         GenesysStub.stubSequence(executePath(warmUp), ok("{}"));
         Retries.awaitStatus(Retries.submitNew(warmUp, "warm-up"), "SUCCEEDED");
         GenesysStub.server().resetRequests();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() {
-        Retries.leaveNothingBehind();
     }
 
     private static ResponseDefinitionBuilder unauthorized() {

@@ -12,10 +12,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.Retries;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -28,15 +28,8 @@ import io.restassured.response.Response;
 @QuarkusTestResource(GenesysStub.class)
 public class CancellationTest {
 
-    @BeforeEach
-    void resetGenesys() {
-        GenesysStub.reset();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() {
-        Retries.leaveNothingBehind();
-    }
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys();
 
     @Test
     void cancellingAWaitingRetryDropsItsNextAttemptAndFreesTheKey() {

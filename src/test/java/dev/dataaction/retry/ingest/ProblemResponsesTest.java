@@ -9,12 +9,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.Retries;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -27,10 +28,8 @@ import io.restassured.response.Response;
 @QuarkusTestResource(GenesysStub.class)
 class ProblemResponsesTest {
 
-    @BeforeEach
-    void resetGenesys() {
-        GenesysStub.reset();
-    }
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys();
 
     @Test
     void unknownPathIsANotFoundProblem() {

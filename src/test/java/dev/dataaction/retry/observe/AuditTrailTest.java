@@ -16,20 +16,19 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysActions;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.LogCapture;
 import dev.dataaction.retry.support.LogCapture.Captured;
 import dev.dataaction.retry.support.OperationsProfile;
 import dev.dataaction.retry.support.Retries;
-import dev.dataaction.retry.support.WebhookReceiverStub;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -42,20 +41,10 @@ import io.restassured.http.ContentType;
 class AuditTrailTest {
 
     WireMockServer genesys = GenesysStub.server();
-    LogCapture audit;
 
-    @BeforeEach
-    void setUp() {
-        GenesysStub.reset();
-        WebhookReceiverStub.reset();
-        audit = LogCapture.of(LogCapture.AUDIT);
-    }
-
-    @AfterEach
-    void tearDown() {
-        audit.close();
-        Retries.leaveNothingBehind();
-    }
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys().andWebhookReceiver();
+    final LogCapture audit = cleanSlate.capture(LogCapture.AUDIT);
 
     @Test
     void rateLimitedThenSucceededRetryIsAuditedStepByStep() {

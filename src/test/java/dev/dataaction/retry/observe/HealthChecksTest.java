@@ -15,19 +15,18 @@ import static org.hamcrest.Matchers.equalTo;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 
 import dev.dataaction.retry.support.Callers;
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysActions;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.OperationsProfile;
 import dev.dataaction.retry.support.Retries;
-import dev.dataaction.retry.support.WebhookReceiverStub;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -43,17 +42,8 @@ class HealthChecksTest {
 
     WireMockServer genesys = GenesysStub.server();
 
-    @BeforeEach
-    void setUp() {
-        GenesysStub.reset();
-        WebhookReceiverStub.reset();
-    }
-
-    @AfterEach
-    void tearDown() {
-        Retries.leaveNothingBehind();
-        Retries.awaitQueueEmpty();
-    }
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys().andWebhookReceiver();
 
     @Test
     void livenessAndStartupAreUpWithoutAnApiKey() {

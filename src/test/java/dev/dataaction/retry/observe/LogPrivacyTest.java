@@ -15,14 +15,14 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import dev.dataaction.retry.support.Callers;
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysActions;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.LogCapture;
@@ -45,20 +45,10 @@ import io.restassured.http.ContentType;
 class LogPrivacyTest {
 
     WireMockServer genesys = GenesysStub.server();
-    LogCapture logs;
 
-    @BeforeEach
-    void setUp() {
-        GenesysStub.reset();
-        WebhookReceiverStub.reset();
-        logs = LogCapture.of(LogCapture.ROOT);
-    }
-
-    @AfterEach
-    void tearDown() {
-        logs.close();
-        Retries.leaveNothingBehind();
-    }
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys().andWebhookReceiver();
+    final LogCapture logs = cleanSlate.capture(LogCapture.ROOT);
 
     @Test
     void payloadsAndResultsNeverReachTheLogsNorTheWebhook() {

@@ -11,18 +11,17 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 
 import dev.dataaction.retry.support.Callers;
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.Metrics;
 import dev.dataaction.retry.support.OperationsProfile;
 import dev.dataaction.retry.support.Retries;
-import dev.dataaction.retry.support.WebhookReceiverStub;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -48,16 +47,8 @@ class MetricsTest {
 
     WireMockServer genesys = GenesysStub.server();
 
-    @BeforeEach
-    void setUp() {
-        GenesysStub.reset();
-        WebhookReceiverStub.reset();
-    }
-
-    @AfterEach
-    void tearDown() {
-        Retries.leaveNothingBehind();
-    }
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys().andWebhookReceiver();
 
     @Test
     void retryThatRecoversFromA503IsCounted() {

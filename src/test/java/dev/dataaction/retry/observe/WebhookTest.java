@@ -23,15 +23,15 @@ import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.LogCapture;
 import dev.dataaction.retry.support.LogCapture.Captured;
@@ -59,20 +59,10 @@ class WebhookTest {
 
     WireMockServer genesys = GenesysStub.server();
     WireMockServer receiver = WebhookReceiverStub.server();
-    LogCapture audit;
 
-    @BeforeEach
-    void setUp() {
-        GenesysStub.reset();
-        WebhookReceiverStub.reset();
-        audit = LogCapture.of(LogCapture.AUDIT);
-    }
-
-    @AfterEach
-    void tearDown() {
-        audit.close();
-        Retries.leaveNothingBehind();
-    }
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys().andWebhookReceiver();
+    final LogCapture audit = cleanSlate.capture(LogCapture.AUDIT);
 
     @Test
     void succeededRetryIsDeliveredOnceAsRetrySuccess() throws Exception {
@@ -219,7 +209,7 @@ class WebhookTest {
     }
 
     private List<Captured> webhookFailures(String requestId) {
-        return audit.eventsOf(requestId).stream().filter(event -> "WEBHOOK_FAILURE".equals(event.event())).toList();
+        return audit.eventsOf(requestId, "WEBHOOK_FAILURE");
     }
 
     /** Recomputes the signature over {@code timestamp.rawBody} with the shared secret and compares in constant time. */

@@ -14,10 +14,10 @@ import jakarta.ws.rs.client.ClientRequestContext;
 import jakarta.ws.rs.client.ClientRequestFilter;
 import jakarta.ws.rs.ext.Provider;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.Retries;
 import io.quarkus.arc.Arc;
@@ -45,15 +45,8 @@ class AttemptContextTest {
         }
     }
 
-    @BeforeEach
-    void resetGenesys() {
-        GenesysStub.reset();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() {
-        Retries.leaveNothingBehind();
-    }
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys();
 
     @Test
     void attemptsRunOutsideTheRequestThatSubmittedTheRetry() {

@@ -8,10 +8,10 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.LogCapture;
 import dev.dataaction.retry.support.PostgresDatabase;
@@ -43,18 +43,9 @@ class DurableGracefulShutdownTest {
     @Inject
     RetryPipeline pipeline;
 
-    LogCapture audit;
-
-    @BeforeEach
-    void setUp() {
-        GenesysStub.reset();
-        audit = LogCapture.of(LogCapture.AUDIT);
-    }
-
-    @AfterEach
-    void tearDown() {
-        audit.close();
-    }
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys().keepingRetries();
+    final LogCapture audit = cleanSlate.capture(LogCapture.AUDIT);
 
     @Test
     void stoppingHandsWaitingRetriesBackInsteadOfAbandoningThem() {

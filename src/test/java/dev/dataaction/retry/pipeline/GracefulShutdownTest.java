@@ -20,12 +20,12 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.LogCapture;
 import dev.dataaction.retry.support.LogCapture.Captured;
@@ -65,26 +65,17 @@ class GracefulShutdownTest {
     RetryPipeline pipeline;
 
     WireMockServer genesys = GenesysStub.server();
-    LogCapture audit;
 
-    @BeforeEach
-    void setUp() {
-        GenesysStub.reset();
-        audit = LogCapture.of(LogCapture.AUDIT);
-    }
-
-    @AfterEach
-    void tearDown() {
-        audit.close();
-        Retries.leaveNothingBehind();
-    }
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys();
+    final LogCapture audit = cleanSlate.capture(LogCapture.AUDIT);
 
     @Test
     void stoppingRefusesNewRetriesThenLetsAttemptsOnTheWireFinishAndReportsTheRest() {
         String waitingAction = newActionId();
         answers(waitingAction, rateLimited(5));
         String waiting = Retries.submitAccepted(waitingAction);
-        await().atMost(Duration.ofSeconds(5)).until(() -> hasEvent(waiting, "RATE_LIMIT"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !audit.eventsOf(waiting, "RATE_LIMIT").isEmpty());
         String slowAction = newActionId();
         answers(slowAction, success("{\"ticket\":\"T-1\"}").withFixedDelay(1_000));
         String onTheWire = Retries.submitAccepted(slowAction);
@@ -116,8 +107,7 @@ class GracefulShutdownTest {
 
         assertThat(Retries.record(onTheWire).getString("status")).as("the attempt on the wire finished").isEqualTo("SUCCEEDED");
         assertThat(audit.eventsOf(onTheWire)).extracting(Captured::event).doesNotContain("RETRY_ABANDONED");
-        List<Captured> abandoned = audit.eventsOf(waiting).stream()
-                .filter(event -> "RETRY_ABANDONED".equals(event.event())).toList();
+        List<Captured> abandoned = audit.eventsOf(waiting, "RETRY_ABANDONED");
         assertThat(abandoned).hasSize(1);
         assertThat(abandoned.getFirst().field("status")).isEqualTo("PENDING");
         assertThat(abandoned.getFirst().field("attempt")).isEqualTo("1");
@@ -125,9 +115,5 @@ class GracefulShutdownTest {
         Duration pastDue = Duration.between(Instant.now(), nextAttemptWasDue).plusSeconds(1);
         await().during(pastDue).atMost(pastDue.plusSeconds(1))
                 .until(() -> genesys.findAll(postRequestedFor(urlEqualTo(executePath(waitingAction)))).size() == 1);
-    }
-
-    private boolean hasEvent(String requestId, String event) {
-        return audit.eventsOf(requestId).stream().anyMatch(record -> event.equals(record.event()));
     }
 }

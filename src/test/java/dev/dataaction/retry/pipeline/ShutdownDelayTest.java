@@ -13,10 +13,10 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.dataaction.retry.support.CleanSlate;
 import dev.dataaction.retry.support.GenesysStub;
 import dev.dataaction.retry.support.LogCapture;
 import dev.dataaction.retry.support.LogCapture.Captured;
@@ -48,18 +48,9 @@ class ShutdownDelayTest {
     @Inject
     RetryPipeline pipeline;
 
-    LogCapture audit;
-
-    @BeforeEach
-    void setUp() {
-        GenesysStub.reset();
-        audit = LogCapture.of(LogCapture.AUDIT);
-    }
-
-    @AfterEach
-    void tearDown() {
-        audit.close();
-    }
+    @RegisterExtension
+    final CleanSlate cleanSlate = CleanSlate.genesys().keepingRetries();
+    final LogCapture audit = cleanSlate.capture(LogCapture.AUDIT);
 
     @Test
     void aRetryThatStartsWaitingDuringTheShutdownDelayIsReportedAbandonedAtTheStop() {
@@ -70,16 +61,11 @@ class ShutdownDelayTest {
 
         pipeline.stopAccepting();
         // its answer comes during the delay, and it starts waiting for its second attempt
-        await().atMost(Duration.ofSeconds(10)).until(() -> hasEvent(retry, "RETRY_ATTEMPT"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !audit.eventsOf(retry, "RETRY_ATTEMPT").isEmpty());
         pipeline.drain(Duration.ofSeconds(5));
 
-        List<Captured> abandoned = audit.eventsOf(retry).stream()
-                .filter(event -> "RETRY_ABANDONED".equals(event.event())).toList();
+        List<Captured> abandoned = audit.eventsOf(retry, "RETRY_ABANDONED");
         assertThat(abandoned).as("the retry left unfinished at the stop is in the audit trail").hasSize(1);
         assertThat(abandoned.getFirst().field("status")).isEqualTo("PENDING");
-    }
-
-    private boolean hasEvent(String requestId, String event) {
-        return audit.eventsOf(requestId).stream().anyMatch(record -> event.equals(record.event()));
     }
 }

@@ -52,7 +52,7 @@ public class GenesysStub implements QuarkusTestResourceLifecycleManager {
                 .withBody("{\"access_token\":\"" + token + "\",\"token_type\":\"bearer\",\"expires_in\":" + expiresIn + "}");
     }
 
-    /** Forgets every stub and every logged request, then stubs the token endpoint again; for {@code @BeforeEach}. */
+    /** Forgets every stub and every logged request, then stubs the token endpoint again; {@link CleanSlate} calls it. */
     public static void reset() {
         server.resetAll();
         stubToken(server, ACCESS_TOKEN, 86_400);

@@ -67,12 +67,24 @@ public final class LogCapture implements AutoCloseable {
     private LogCapture(String loggerName) {
         this.logger = Logger.getLogger(loggerName);
         handler.setLevel(Level.ALL);
-        logger.addHandler(handler);
     }
 
     /** Starts recording what is logged on {@code loggerName} and below it. */
     public static LogCapture of(String loggerName) {
+        LogCapture capture = new LogCapture(loggerName);
+        capture.open();
+        return capture;
+    }
+
+    /** A capture of {@code loggerName} that records nothing until it is {@linkplain #open() opened}. */
+    static LogCapture unopened(String loggerName) {
         return new LogCapture(loggerName);
+    }
+
+    /** Starts recording, from an empty record. */
+    void open() {
+        records.clear();
+        logger.addHandler(handler);
     }
 
     public List<Captured> records() {
@@ -88,6 +100,11 @@ public final class LogCapture implements AutoCloseable {
     public List<Captured> eventsOf(Object requestId) {
         String id = requestId.toString();
         return records.stream().filter(record -> id.equals(record.field("requestId"))).toList();
+    }
+
+    /** The audit events of one kind about one retry, in the order they were written. */
+    public List<Captured> eventsOf(Object requestId, String event) {
+        return eventsOf(requestId).stream().filter(record -> event.equals(record.event())).toList();
     }
 
     /** The audit events of one kind, in the order they were written. */
