@@ -190,13 +190,11 @@ final class DrivenRetry {
     /**
      * Cancels the retry unless it already finished. A pending delay is dropped at once; an attempt on the wire is left
      * to finish and its outcome is recorded, without further attempts.
-     *
-     * @return the status the retry had before, so the caller knows whether a slot is still held by an attempt
      */
-    synchronized RetryStatus cancel(Instant at) {
+    synchronized void cancel(Instant at) {
         RetryStatus before = status;
         if (before.isFinished()) {
-            return before;
+            return;
         }
         status = RetryStatus.CANCELLED;
         completedAt = at;
@@ -204,7 +202,6 @@ final class DrivenRetry {
         if (before == RetryStatus.PENDING && schedule != null) {
             schedule.cancel();
         }
-        return before;
     }
 
     /**
