@@ -2,11 +2,13 @@ package dev.dataaction.retry.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Positive;
 
 import org.hibernate.validator.constraints.time.DurationMin;
 
@@ -28,6 +30,15 @@ public interface OrchestratorConfig {
 
     /** The bound on retries held by this instance. */
     Queue queue();
+
+    /** What the whole service sends to Genesys at most, every replica together. */
+    Limits limits();
+
+    /**
+     * Settings of single actions, by action id ({@code orchestrator.actions."<actionId>".max-concurrent}): their own
+     * limits and retry policy.
+     */
+    Map<String, Action> actions();
 
     /**
      * Where accepted retries are kept: {@code memory} (the default; lost on restart, one instance only) or
@@ -104,6 +115,54 @@ public interface OrchestratorConfig {
         @WithDefault("10m")
         @DurationMin(millis = 1)
         Duration maxDuration();
+    }
+
+    /** Limits on attempts towards Genesys. */
+    interface Limits {
+
+        /** Attempts on the wire at once. */
+        @WithDefault("10")
+        @Min(1)
+        int maxConcurrent();
+
+        /** Attempts started per second; unset, only the concurrency bounds them. */
+        Optional<@Positive Double> maxPerSecond();
+
+        /** Actions whose state is kept for {@code GET /v1/actions}; the least recently seen idle one is forgotten beyond it. */
+        @WithDefault("1000")
+        @Min(1)
+        int trackedActions();
+    }
+
+    /** One action's own settings; whatever is unset follows the service's. */
+    interface Action {
+
+        /** Attempts of this action on the wire at once, within the service's limit. */
+        Optional<@Min(1) Integer> maxConcurrent();
+
+        /** Attempts of this action started per second, within the service's limit. */
+        Optional<@Positive Double> maxPerSecond();
+
+        /** This action's retry policy. */
+        RetryOverrides retry();
+    }
+
+    /** What one action changes of {@code orchestrator.retry}; the meaning of each member is the same. */
+    interface RetryOverrides {
+
+        Optional<@DurationMin(millis = 0) Duration> baseDelay();
+
+        Optional<@DurationMin(millis = 0) Duration> maxDelay();
+
+        Optional<@DecimalMin("1") Double> backoffFactor();
+
+        Optional<@Min(1) Integer> maxAttempts();
+
+        Optional<@DecimalMin("0") @DecimalMax("1") Double> jitterFactor();
+
+        Optional<@DurationMin(millis = 0) Duration> maxRetryAfter();
+
+        Optional<@DurationMin(millis = 1) Duration> maxDuration();
     }
 
     /** One breaker per action id, so one broken integration does not stop the others. */

@@ -122,6 +122,14 @@ public class ActionBreakers {
      * How many breakers refuse calls now. A breaker whose reset delay has passed accepts its trial call and is not counted,
      * even if no call has come to move it out of SmallRye's HALF_OPEN; a forgotten breaker is not counted either.
      */
+    /** The state of the action's breaker; {@code CLOSED} for an action it does not know (yet, or any more). */
+    public CircuitBreakerState stateOf(String actionId) {
+        synchronized (breakers) {
+            ActionBreaker breaker = breakers.get(actionId);
+            return breaker == null ? CircuitBreakerState.CLOSED : breaker.state;
+        }
+    }
+
     public int openCount() {
         Instant now = Instant.now();
         synchronized (breakers) {

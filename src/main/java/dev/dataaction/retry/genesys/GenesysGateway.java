@@ -120,6 +120,11 @@ public class GenesysGateway {
         return command -> context.runOnContext(ignored -> command.run());
     }
 
+    /** The state of the action's circuit breaker: {@code CLOSED}, {@code OPEN} or {@code HALF_OPEN}. */
+    public String breakerState(String actionId) {
+        return breakers.stateOf(actionId).name();
+    }
+
     /**
      * Whether the action's breaker refuses calls now; if so, the retry is held until the breaker lets a trial call through,
      * spread by the retry jitter so that the retries it holds do not all come back at once. Counts nothing on the breaker,

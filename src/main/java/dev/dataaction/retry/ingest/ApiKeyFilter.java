@@ -1,5 +1,7 @@
 package dev.dataaction.retry.ingest;
 
+import java.util.Optional;
+
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
 
@@ -17,16 +19,20 @@ public class ApiKeyFilter {
 
     private final ApiKeys keys;
     private final ApiKeyRefusals refusals;
+    private final Caller caller;
 
-    ApiKeyFilter(ApiKeys keys, ApiKeyRefusals refusals) {
+    ApiKeyFilter(ApiKeys keys, ApiKeyRefusals refusals, Caller caller) {
         this.keys = keys;
         this.refusals = refusals;
+        this.caller = caller;
     }
 
     @ServerRequestFilter
     public Response requireApiKey(ContainerRequestContext request, SimpleResourceInfo resource) {
         String presented = request.getHeaderString(HEADER);
-        if (keys.admits(presented)) {
+        Optional<String> label = keys.caller(presented);
+        if (label.isPresent()) {
+            caller.is(label.get());
             return null;
         }
         refusals.refused(presented == null || presented.isEmpty() ? ApiKeyRefusals.Reason.MISSING

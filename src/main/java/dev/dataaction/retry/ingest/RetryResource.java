@@ -24,7 +24,6 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -38,8 +37,6 @@ import dev.dataaction.retry.store.Cancellation;
 import dev.dataaction.retry.store.RetryQuery;
 import dev.dataaction.retry.store.RetryRecord;
 import dev.dataaction.retry.store.RetryStore;
-import dev.dataaction.retry.store.StoreFailures;
-import dev.dataaction.retry.store.StoreTimeout;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -56,8 +53,6 @@ public class RetryResource {
     private static final String EXAMPLE_REQUEST = """
             {"actionId": "custom-8f2b6a40-crm-lookup", "originalRunId": "flow-run-2041", \
             "requestPayload": {"customerId": "C-1001", "phone": "+3531234567"}}""";
-
-    private static final Logger LOG = Logger.getLogger(RetryResource.class);
 
     private final RetryRequestReader reader;
     private final RetryPipeline pipeline;
@@ -207,18 +202,8 @@ public class RetryResource {
                 .map(BatchResults::new);
     }
 
-    /**
-     * A store that cannot be reached answers 503: the caller may try again, and nothing was half-written. The outage is
-     * logged by the store, once; a failure that is no outage stays a failure (500).
-     */
     private <T> Uni<T> fromStore(Uni<T> call) {
-        return call.onFailure(failure -> !(failure instanceof ProblemException) && StoreFailures.isTransient(failure))
-                .transform(failure -> {
-                    LOG.debugf("The retry store did not answer: %s", failure.getMessage());
-                    return new ProblemException(Problem.storeUnavailable(failure instanceof StoreTimeout,
-                            "a change this request asked for may yet be made. Repeating the request is safe.", retryAfter),
-                            retryAfter);
-                });
+        return StoreAnswers.fromStore(call, retryAfter);
     }
 
     private Uni<Admission> admit(RetryRequestReader.Reading.Valid valid) {

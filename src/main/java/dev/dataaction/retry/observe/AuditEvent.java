@@ -32,6 +32,12 @@ public enum AuditEvent {
     CIRCUIT_CLOSED,
     /** A webhook delivery failed. */
     WEBHOOK_FAILURE,
+    /** An operator paused an action; the event names the API key's label ({@code by}) and the reason given. */
+    ACTION_PAUSED,
+    /** An operator resumed an action. */
+    ACTION_RESUMED,
+    /** An operator changed the limits of an action, or of the service when the event names no action. */
+    LIMITS_CHANGED,
     /** The service stopped while the retry was unfinished; it will not be attempted again by this instance. */
     RETRY_ABANDONED
 }

@@ -12,6 +12,7 @@ import dev.dataaction.retry.genesys.ActionBreakers;
 import dev.dataaction.retry.genesys.ActionRequest;
 import dev.dataaction.retry.pipeline.RejectionReason;
 import dev.dataaction.retry.pipeline.RetryEvent;
+import dev.dataaction.retry.pipeline.TrafficChange;
 import dev.dataaction.retry.store.Attempt;
 import dev.dataaction.retry.store.AttemptOutcome;
 import dev.dataaction.retry.store.RetryRecord;
@@ -126,6 +127,22 @@ public class RetryTelemetry {
         fields.put("actionId", change.actionId());
         audit.write(change.state() == CircuitBreakerState.CLOSED ? AuditEvent.CIRCUIT_CLOSED : AuditEvent.CIRCUIT_OPEN,
                 fields);
+    }
+
+    void trafficChanged(@Observes TrafficChange change) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("actionId", change.actionId());
+        fields.put("by", change.by());
+        fields.put("reason", change.reason());
+        if (change.limits() != null) {
+            fields.put("maxConcurrent", String.valueOf(change.limits().maxConcurrent()));
+            fields.put("maxPerSecond", String.valueOf(change.limits().maxPerSecond()));
+        }
+        audit.write(switch (change.kind()) {
+            case PAUSED -> AuditEvent.ACTION_PAUSED;
+            case RESUMED -> AuditEvent.ACTION_RESUMED;
+            case LIMITS_CHANGED -> AuditEvent.LIMITS_CHANGED;
+        }, fields);
     }
 
     private static Map<String, Object> fieldsOf(ActionRequest request) {

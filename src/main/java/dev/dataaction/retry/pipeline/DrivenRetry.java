@@ -44,6 +44,7 @@ final class DrivenRetry {
     private Instant inFlightSince;
     private Cancellable schedule;
     private boolean waitingStopped;
+    private Runnable wake;
 
     DrivenRetry(String actionId, String originalRunId, ObjectNode payload, Instant acceptedAt, Duration maxDuration,
             Instant firstAttemptAt) {
@@ -93,6 +94,26 @@ final class DrivenRetry {
 
     synchronized RetryStatus status() {
         return status;
+    }
+
+    /** What ends the current wait early, until the wait ends. */
+    synchronized void onWake(Runnable wake) {
+        this.wake = wake;
+    }
+
+    /** Ends the retry's wait now, when it waits for what its last error says ({@code code}), and only then. */
+    void wakeIfHeldBy(String code) {
+        Runnable waking;
+        synchronized (this) {
+            if (status != RetryStatus.PENDING || lastError == null || !code.equals(lastError.code())) {
+                return;
+            }
+            waking = wake;
+            wake = null;
+        }
+        if (waking != null) {
+            waking.run();
+        }
     }
 
     synchronized Instant nextAttemptAt() {

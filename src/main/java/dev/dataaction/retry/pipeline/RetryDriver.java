@@ -59,15 +59,18 @@ class RetryDriver {
     private final StateWrites writes;
     private final GenesysGateway gateway;
     private final Event<RetryEvent> events;
-    private final RetryRules rules;
+    private final ActionRules rules;
+    private final AttemptGate gate;
     private final Vertx vertx;
     /** The retries this instance drives: every unfinished one with the memory store, its claimed ones otherwise. */
     private final Map<UUID, DrivenRetry> driven = new ConcurrentHashMap<>();
     /** The application stops: a retry that would wait stops being driven, and drain() hands it back or reports it. */
     private volatile boolean stopping;
 
-    RetryDriver(StateWrites writes, GenesysGateway gateway, Event<RetryEvent> events, RetryRules rules, Vertx vertx) {
+    RetryDriver(StateWrites writes, GenesysGateway gateway, Event<RetryEvent> events, ActionRules rules,
+            AttemptGate gate, Vertx vertx) {
         this.writes = writes;
+        this.gate = gate;
         this.gateway = gateway;
         this.events = events;
         this.rules = rules;
@@ -141,30 +144,67 @@ class RetryDriver {
         // timers count whole milliseconds and refuse less than one: round up, never fire early
         long waitMillis = (waitNanos + 999_999) / 1_000_000;
         return Uni.createFrom().emitter(timerDone -> {
+            Context own = Vertx.currentContext();
             long timer = vertx.setTimer(waitMillis, fired -> timerDone.complete(null));
+            // woken early (its action resumed): the step goes on on the retry's own context, as after the timer
+            retry.onWake(() -> {
+                if (vertx.cancelTimer(timer)) {
+                    own.runOnContext(ignored -> timerDone.complete(null));
+                }
+            });
             timerDone.onTermination(() -> vertx.cancelTimer(timer));
         });
     }
 
+    /** Wakes the retries of {@code actionId} that its pause holds, here: their action was resumed. */
+    void wakePaused(String actionId) {
+        driven.values().stream().filter(retry -> retry.actionId().equals(actionId))
+                .forEach(retry -> retry.wakeIfHeldBy(AttemptGate.PAUSED));
+    }
+
+    /**
+     * A due retry's attempt. Nothing goes on the wire, and no attempt is used, while the action's breaker is open, while
+     * it is paused, or until the limits on what reaches Genesys give the attempt a slot ({@link AttemptGate}).
+     */
     private Uni<Next> attempt(DrivenRetry retry) {
         Instant now = Instant.now();
-        RetryRules.Decision due = rules.beforeAttempt(retry.rulesState(), now);
-        if (!(due instanceof RetryRules.AttemptNow attempt)) {
+        RetryRules.Decision due = rules.of(retry.actionId()).beforeAttempt(retry.rulesState(), now);
+        if (!(due instanceof RetryRules.AttemptNow)) {
             return settle(retry, apply(retry, due));
         }
         Optional<Execution.Held> breakerOpen = gateway.holdBeforeAttempt(retry.actionId());
         if (breakerOpen.isPresent()) {
             // nothing goes on the wire, so nothing is written IN_FLIGHT: a crash now leaves no attempt to interrupt
-            return settle(retry, held(retry, breakerOpen.get(), now));
+            return settle(retry, held(retry, breakerOpen.get().notBefore(), breakerOpen.get().reason(), now));
+        }
+        Optional<AttemptGate.Hold> hold = gate.hold(retry.actionId(), retry.rulesState().deadline(), now);
+        if (hold.isPresent()) {
+            return settle(retry, held(retry, hold.get().notBefore(), hold.get().reason(), now));
+        }
+        // a retry that waited for a slot until its deadline, or until its action was paused, is asked about again
+        return gate.take(retry.actionId(), retry.nextAttemptAt(), retry.rulesState().deadline())
+                .chain(slot -> slot.isPresent() ? send(retry, slot.get()) : Uni.createFrom().item(Next.AGAIN));
+    }
+
+    /** Sends the attempt in the slot it was given; the slot is freed with what came of it, or unused on any other end. */
+    private Uni<Next> send(DrivenRetry retry, AttemptGate.Slot slot) {
+        Instant now = Instant.now();
+        RetryRules.Decision due = rules.of(retry.actionId()).beforeAttempt(retry.rulesState(), now);
+        if (!(due instanceof RetryRules.AttemptNow attempt)) {
+            slot.release(null);
+            return settle(retry, apply(retry, due));
         }
         if (!retry.startAttempt(attempt.number(), now)) {
+            slot.release(null);
             return Uni.createFrom().item(Next.STOP);
         }
         Started started = new Started(retry.request(attempt.number()), now, System.nanoTime(), attempt.repeat());
         return writes.save(retry, true).chain(ours -> ours
-                ? gateway.execute(started.request()).map(execution -> classify(retry, execution, started))
+                ? gateway.execute(started.request()).invoke(slot::release)
+                        .map(execution -> classify(retry, execution, started))
                         .chain(next -> settle(retry, next))
-                : Uni.createFrom().item(Next.STOP));
+                : Uni.createFrom().item(Next.STOP))
+                .onTermination().invoke(() -> slot.release(null));
     }
 
     /**
@@ -173,7 +213,7 @@ class RetryDriver {
      */
     private Uni<Next> settle(DrivenRetry retry, Next next) {
         boolean keep = next == Next.AGAIN
-                && (!writes.sharesWork() || rules.keepsWaiting(retry.nextAttemptAt(), Instant.now()));
+                && (!writes.sharesWork() || rules.of(retry.actionId()).keepsWaiting(retry.nextAttemptAt(), Instant.now()));
         return writes.save(retry, keep).map(ours -> {
             if (next == Next.FINISHED && ours) {
                 writes.finished(retry);
@@ -188,7 +228,7 @@ class RetryDriver {
         Attempt attempt;
         switch (execution) {
             case Execution.Held held -> {
-                return held(retry, held, now);
+                return held(retry, held.notBefore(), held.reason(), now);
             }
             case Execution.Succeeded succeeded -> {
                 attempt = started.ended(succeeded.httpStatus(), AttemptOutcome.SUCCESS);
@@ -201,7 +241,7 @@ class RetryDriver {
             }
         }
         events.fire(new RetryEvent.Attempted(started.request(), attempt));
-        RetryRules.Decision decision = rules.after(retry.rulesState(), execution, started.repeat(), now);
+        RetryRules.Decision decision = rules.of(retry.actionId()).after(retry.rulesState(), execution, started.repeat(), now);
         Next next = apply(retry, decision);
         if (next == Next.AGAIN && decision instanceof RetryRules.WaitUntil wait && wait.at().isAfter(now)) {
             events.fire(new RetryEvent.BackingOff(started.request(), attempt, Duration.between(now, wait.at())));
@@ -210,8 +250,8 @@ class RetryDriver {
     }
 
     /** Nothing reached Genesys: the retry waits, without using up an attempt, until what held it may have passed. */
-    private Next held(DrivenRetry retry, Execution.Held held, Instant now) {
-        return apply(retry, rules.held(retry.rulesState(), held.notBefore(), held.reason(), now));
+    private Next held(DrivenRetry retry, Optional<Instant> notBefore, LastError reason, Instant now) {
+        return apply(retry, rules.of(retry.actionId()).held(retry.rulesState(), notBefore, reason, now));
     }
 
     /** Applies a decision to the live retry, unless it was cancelled meanwhile. */

@@ -40,11 +40,11 @@ public class RetryPipeline {
     private final QueueGuard queue;
     private final RetryDriver driver;
     private final Event<RetryEvent> events;
-    private final RetryRules rules;
+    private final ActionRules rules;
     /** Retries being stored for this instance to drive: not driven yet, but no claim may take them. */
     private final Set<UUID> admitting = ConcurrentHashMap.newKeySet();
 
-    RetryPipeline(RetryStore store, QueueGuard queue, RetryDriver driver, Event<RetryEvent> events, RetryRules rules) {
+    RetryPipeline(RetryStore store, QueueGuard queue, RetryDriver driver, Event<RetryEvent> events, ActionRules rules) {
         this.store = store;
         this.queue = queue;
         this.driver = driver;
@@ -67,8 +67,9 @@ public class RetryPipeline {
                     .orElseGet(() -> refusal(actionId, originalRunId)));
         }
         Instant now = Instant.now();
-        DrivenRetry candidate = new DrivenRetry(actionId, originalRunId, payload, now, rules.maxDuration(),
-                rules.firstAttemptAt(now));
+        RetryRules actionRules = rules.of(actionId);
+        DrivenRetry candidate = new DrivenRetry(actionId, originalRunId, payload, now, actionRules.maxDuration(),
+                actionRules.firstAttemptAt(now));
         if (driveHere) {
             admitting.add(candidate.requestId());
         }

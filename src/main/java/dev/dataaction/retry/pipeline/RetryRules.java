@@ -3,11 +3,7 @@ package dev.dataaction.retry.pipeline;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
-
-import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
 
 import dev.dataaction.retry.config.OrchestratorConfig;
 import dev.dataaction.retry.genesys.Execution;
@@ -26,9 +22,8 @@ import dev.dataaction.retry.store.RetryStatus;
  * that cannot succeed later ends the retry FAILED; the last counted attempt ends it EXHAUSTED, and so does a Retry-After
  * longer than {@code max-retry-after}; otherwise it waits the backoff, never less than the Retry-After asked; a retry
  * held before reaching Genesys (open breaker, no token) waits without using up an attempt; a wait that would end past
- * the deadline ends the retry EXHAUSTED at once.
+ * the deadline ends the retry EXHAUSTED at once. Each action may have a policy of its own ({@link ActionRules}).
  */
-@Singleton
 public final class RetryRules {
 
     /** The part of a retry's state the rules read. */
@@ -68,12 +63,6 @@ public final class RetryRules {
     private final BackoffPolicy backoff;
     private final RandomGenerator jitter;
 
-    @Inject
-    RetryRules(OrchestratorConfig config) {
-        // every draw from the calling thread's own generator
-        this(config.retry(), config.postgres().claimAhead(), () -> ThreadLocalRandom.current().nextLong());
-    }
-
     /**
      * @param claimAhead how long before it is due a waiting retry is kept by the instance that drives it, when the store
      *        shares work
@@ -89,6 +78,11 @@ public final class RetryRules {
     /** How long a retry may take from its acceptance: no attempt starts later. */
     public Duration maxDuration() {
         return policy.maxDuration();
+    }
+
+    /** The longest Retry-After honoured: a retry asked to wait longer ends, and no action is held longer. */
+    public Duration maxRetryAfter() {
+        return policy.maxRetryAfter();
     }
 
     /** Whether the attempt that follows {@code last} repeats it: it was answered 401, or interrupted. */

@@ -219,7 +219,8 @@ public class PostgresRetryStore implements RetryStore, WorkSharing {
                 : purgeFinished(cutoff).map(more -> deleted.rowCount() + more));
     }
 
-    private Uni<RowSet<Row>> query(String sql, Tuple values) {
+    /** Runs one statement within the query timeout, once the schema is migrated; its outcome tells outages apart. */
+    Uni<RowSet<Row>> query(String sql, Tuple values) {
         if (!schema.done()) {
             return Uni.createFrom().failure(new IllegalStateException("the database schema is not migrated yet"));
         }

@@ -35,6 +35,15 @@ class StoreSelection {
         };
     }
 
+    @Produces
+    @ApplicationScoped
+    ControlStore controls(Instance<InMemoryControlStore> memory, Instance<PostgresControlStore> postgres) {
+        return switch (config.store()) {
+            case MEMORY -> memory.get();
+            case POSTGRES -> postgres.get();
+        };
+    }
+
     void onStart(@Observes StartupEvent started, Config settings, ReplicaId replica) {
         switch (config.store()) {
             case MEMORY -> LOG.warn("orchestrator.store=memory: accepted retries live in this process only. A restart "

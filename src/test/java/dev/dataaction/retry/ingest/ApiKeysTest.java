@@ -23,35 +23,35 @@ class ApiKeysTest {
     void bothKeysAreAdmittedDuringARotation() {
         ApiKeys keys = keysFrom(Map.of("orchestrator.api-keys", "old-key-1a2b,new-key-3c4d"));
 
-        assertThat(keys.admits("old-key-1a2b")).isTrue();
-        assertThat(keys.admits("new-key-3c4d")).isTrue();
+        assertThat(keys.caller("old-key-1a2b")).isPresent();
+        assertThat(keys.caller("new-key-3c4d")).isPresent();
     }
 
     @Test
     void otherValuesAreRefused() {
         ApiKeys keys = keysFrom(Map.of("orchestrator.api-keys", "old-key-1a2b,new-key-3c4d"));
 
-        assertThat(keys.admits(null)).isFalse();
-        assertThat(keys.admits("")).isFalse();
-        assertThat(keys.admits("old-key")).as("a prefix of a key").isFalse();
-        assertThat(keys.admits("old-key-1a2b,new-key-3c4d")).as("the whole list").isFalse();
-        assertThat(keys.admits("OLD-KEY-1A2B")).isFalse();
+        assertThat(keys.caller(null)).isEmpty();
+        assertThat(keys.caller("")).isEmpty();
+        assertThat(keys.caller("old-key")).as("a prefix of a key").isEmpty();
+        assertThat(keys.caller("old-key-1a2b,new-key-3c4d")).as("the whole list").isEmpty();
+        assertThat(keys.caller("OLD-KEY-1A2B")).isEmpty();
     }
 
     @Test
     void withoutConfiguredKeysNothingIsAdmitted() {
         ApiKeys keys = keysFrom(Map.of());
 
-        assertThat(keys.admits("anything")).isFalse();
-        assertThat(keys.admits("")).isFalse();
+        assertThat(keys.caller("anything")).isEmpty();
+        assertThat(keys.caller("")).isEmpty();
     }
 
     @Test
     void disabledAccessControlAdmitsEveryone() {
         ApiKeys keys = keysFrom(Map.of("orchestrator.auth.enabled", "false"));
 
-        assertThat(keys.admits(null)).isTrue();
-        assertThat(keys.admits("anything")).isTrue();
+        assertThat(keys.caller(null)).isPresent();
+        assertThat(keys.caller("anything")).isPresent();
     }
 
     @Test
@@ -59,7 +59,7 @@ class ApiKeysTest {
         ApiKeys keys = keysFrom(Map.of("orchestrator.api-keys", "old-key-1a2b, new-key-3c4d"));
 
         // HTTP strips leading and trailing whitespace from header values, so a key starting with a space can never match
-        assertThat(keys.admits("new-key-3c4d")).isTrue();
+        assertThat(keys.caller("new-key-3c4d")).isPresent();
     }
 
     private static ApiKeys keysFrom(Map<String, String> properties) {
