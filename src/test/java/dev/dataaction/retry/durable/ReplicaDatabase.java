@@ -44,7 +44,7 @@ final class ReplicaDatabase {
                     failed);
         }
         try (Connection database = connect(); Statement drop = database.createStatement()) {
-            drop.executeUpdate("DROP TABLE IF EXISTS retries, replicas, flyway_schema_history");
+            drop.executeUpdate("DROP TABLE IF EXISTS retries, replicas, traffic_controls, flyway_schema_history");
         } catch (SQLException failed) {
             throw new IllegalStateException("Could not empty the database " + URL, failed);
         }

@@ -47,7 +47,7 @@ public class PostgresDatabase implements QuarkusTestResourceLifecycleManager {
 
     /** Drops the service's tables, so that the next application migrates an empty database. */
     public static void dropSchema() {
-        update("DROP TABLE IF EXISTS retries, replicas, flyway_schema_history");
+        update("DROP TABLE IF EXISTS retries, replicas, traffic_controls, flyway_schema_history");
     }
 
     /** Runs a statement; returns the rows it changed. */
