@@ -139,6 +139,20 @@ final class Replica {
         return json(answer.body());
     }
 
+    /**
+     * Calls the replica's API, {@code /v1/limits} or {@code /v1/actions/...} for example, with a JSON body or none, and
+     * requires a 200; returns the answer.
+     */
+    JsonNode call(String method, String path, String jsonBody) throws IOException, InterruptedException {
+        HttpRequest.BodyPublisher body = jsonBody == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(jsonBody);
+        HttpResponse<String> answer = HTTP.send(api(path).header("Content-Type", "application/json")
+                .method(method, body).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as("replica %s's answer to %s %s: %s", name, method, path, answer.body())
+                .isEqualTo(200);
+        return json(answer.body());
+    }
+
     /** The unfinished retries this replica holds, as its readiness probe reports them ({@code inUse}). */
     int retriesHeld() throws IOException, InterruptedException {
         JsonNode readiness = json(HTTP.send(api("/q/health/ready").GET().build(), HttpResponse.BodyHandlers.ofString())

@@ -19,34 +19,54 @@ import dev.dataaction.retry.support.PostgresDatabase;
  */
 final class ReplicaDatabase {
 
-    static final String NAME = URI.create(PostgresDatabase.URL).getPath().substring(1) + "_replicas";
+    static final String NAME = named("replicas");
     /** What the replicas are given as {@code ORCHESTRATOR_DB_URL}. */
     static final String URL = onServerOf(PostgresDatabase.URL, NAME);
 
     private ReplicaDatabase() {
     }
 
+    /**
+     * The name of a database of {@code ORCHESTRATOR_DB_URL}'s server for one test class's replicas: that URL's database
+     * name with {@code _<suffix>} added, so that classes whose replicas must not meet keep apart, as builds that use two
+     * databases of one server do.
+     */
+    static String named(String suffix) {
+        return URI.create(PostgresDatabase.URL).getPath().substring(1) + "_" + suffix;
+    }
+
+    /** What replicas using the database {@code name} of {@code ORCHESTRATOR_DB_URL}'s server are given as its URL. */
+    static String urlOf(String name) {
+        return onServerOf(PostgresDatabase.URL, name);
+    }
+
     /** Creates the database unless it exists, and drops the service's tables, so that the first replica migrates it. */
     static void prepare() {
+        prepare(NAME);
+    }
+
+    /** The same for the database {@code name} of {@code ORCHESTRATOR_DB_URL}'s server. */
+    static void prepare(String name) {
         try (Connection server = DriverManager.getConnection("jdbc:" + PostgresDatabase.URL, PostgresDatabase.USERNAME,
                 PostgresDatabase.PASSWORD);
                 PreparedStatement exists = server.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-            exists.setString(1, NAME);
+            exists.setString(1, name);
             try (ResultSet found = exists.executeQuery()) {
                 if (!found.next()) {
                     try (Statement create = server.createStatement()) {
-                        create.executeUpdate("CREATE DATABASE " + NAME);
+                        create.executeUpdate("CREATE DATABASE " + name);
                     }
                 }
             }
         } catch (SQLException failed) {
-            throw new IllegalStateException("Could not create the database " + NAME + " next to " + PostgresDatabase.URL,
+            throw new IllegalStateException("Could not create the database " + name + " next to " + PostgresDatabase.URL,
                     failed);
         }
-        try (Connection database = connect(); Statement drop = database.createStatement()) {
+        try (Connection database = DriverManager.getConnection("jdbc:" + urlOf(name), PostgresDatabase.USERNAME,
+                PostgresDatabase.PASSWORD); Statement drop = database.createStatement()) {
             drop.executeUpdate("DROP TABLE IF EXISTS retries, replicas, traffic_controls, flyway_schema_history");
         } catch (SQLException failed) {
-            throw new IllegalStateException("Could not empty the database " + URL, failed);
+            throw new IllegalStateException("Could not empty the database " + urlOf(name), failed);
         }
     }
 
