@@ -153,6 +153,7 @@ start_service() {
     -Dgenesys.login-url="$STUB_URL" \
     -Dorchestrator.queue.max-depth=30000 \
     -Dorchestrator.circuit-breaker.failure-threshold=1000000 \
+    -Dorchestrator.limits.max-concurrent=1000000 \
     -Dquarkus.shutdown.delay=0s -Dquarkus.shutdown.timeout=5s \
     "${SERVICE_OPTIONS[@]}" "$@" "${application[@]}" >"$OUT/service-$name.log" 2>&1 &
   SERVICE_PID=$!

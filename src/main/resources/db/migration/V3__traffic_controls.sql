@@ -9,3 +9,6 @@ CREATE TABLE traffic_controls (
     max_per_second float8,
     changed_at     timestamptz NOT NULL DEFAULT clock_timestamp()
 );
+
+-- The retries a pause holds, which every replica makes due again once the pause is lifted.
+CREATE INDEX retries_paused ON retries (action_id) WHERE status = 'PENDING' AND (last_error->>'code') = 'action.paused';

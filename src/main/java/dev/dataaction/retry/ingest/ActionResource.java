@@ -26,6 +26,7 @@ import dev.dataaction.retry.pipeline.AttemptGate;
 import dev.dataaction.retry.pipeline.TrafficControls;
 import dev.dataaction.retry.store.LastError;
 import dev.dataaction.retry.store.TrafficSettings;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
 
@@ -50,6 +51,7 @@ public class ActionResource {
      * @param breaker the circuit breaker's state: CLOSED, OPEN or HALF_OPEN
      * @param rateLimitedUntil until when a Retry-After holds the action's retries; null when none does
      */
+    @RegisterForReflection // the body of the /v1/actions answers, serialised by Jackson
     public record ActionState(String actionId, boolean paused, String pauseReason, TrafficSettings.Limits configured,
             TrafficSettings.Limits effective, int inFlight, int waiting, String breaker, Instant rateLimitedUntil,
             LastError lastError) {

@@ -21,6 +21,7 @@ import dev.dataaction.retry.genesys.Execution;
 import dev.dataaction.retry.store.ControlStore;
 import dev.dataaction.retry.store.LastError;
 import dev.dataaction.retry.store.TrafficSettings;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
@@ -31,7 +32,8 @@ import io.vertx.core.Vertx;
  * action's, and a token of each one's rate when a rate is set ({@link ScopeLimit}). A due retry that finds none waits
  * here, without using an attempt, until one frees up or its deadline passes. Free slots go to the actions in turn, so
  * that one action's backlog does not starve another's retries; within an action, the earliest due retry goes first. A
- * 429 with Retry-After holds every waiting retry of its action until it has passed (up to {@code max-retry-after}). A paused action's retries do not
+ * 429 with Retry-After holds every waiting retry of its action until it has passed (up to {@code max-retry-after}). A paused
+ * action's retries do not
  * wait here: {@link #hold} sends them to wait on their own timers.
  * <p>
  * The limits are this replica's share of the configured ones ({@link ControlStore.Share}), as {@link TrafficControls}
@@ -43,15 +45,13 @@ public class AttemptGate {
     /** The code of the last error of a retry its action's pause holds. */
     static final String PAUSED = "action.paused";
 
-    /** What no limit is set for: more than any replica would ever hold. */
-    static final int UNBOUNDED = 1 << 30;
-
     /** One action's limits and state, as {@code GET /v1/actions} shows them. */
     public record ActionTraffic(String actionId, boolean paused, String pauseReason, TrafficSettings.Limits configured,
             TrafficSettings.Limits effective, int inFlight, int waiting, Instant rateLimitedUntil, LastError lastError) {
     }
 
     /** The service's limits and state, on this replica. */
+    @RegisterForReflection // the body of GET and PUT /v1/limits, serialised by Jackson
     public record ServiceTraffic(TrafficSettings.Limits configured, TrafficSettings.Limits effective, int inFlight,
             int waiting, int replicas) {
     }
@@ -102,6 +102,12 @@ public class AttemptGate {
                             + "is 0 (" + share.replicas() + " replicas share it): another replica takes the retry", null)));
         }
         return Optional.empty();
+    }
+
+    /** Whether {@code actionId} is paused now. */
+    synchronized boolean paused(String actionId) {
+        Lane lane = lanes.get(actionId);
+        return lane != null && lane.paused;
     }
 
     /**
@@ -188,7 +194,7 @@ public class AttemptGate {
     private void configure(Lane lane, List<Waiter> paused) {
         TrafficSettings.ActionControl control = settings.action(lane.actionId);
         TrafficSettings.Limits limits = configuredLimits(lane.actionId);
-        lane.limit.configure(limits.maxConcurrent() == null ? UNBOUNDED : share.of(limits.maxConcurrent()),
+        lane.limit.configure(limits.maxConcurrent() == null ? ScopeLimit.UNBOUNDED : share.of(limits.maxConcurrent()),
                 rate(share, limits.maxPerSecond()));
         lane.paused = control.paused();
         lane.pauseReason = control.pauseReason();
@@ -208,14 +214,14 @@ public class AttemptGate {
     private static TrafficSettings.Limits effective(ScopeLimit limit) {
         int concurrency = limit.effectiveConcurrency();
         double rate = limit.effectiveRate();
-        return new TrafficSettings.Limits(concurrency >= UNBOUNDED / 1024 ? null : concurrency,
+        return new TrafficSettings.Limits(concurrency >= ScopeLimit.UNBOUNDED / 1024 ? null : concurrency,
                 rate == Double.POSITIVE_INFINITY ? null : rate);
     }
 
     private Lane lane(String actionId) {
         Lane lane = lanes.get(actionId);
         if (lane == null) {
-            lane = new Lane(actionId, new ScopeLimit(UNBOUNDED, Double.POSITIVE_INFINITY, System.nanoTime()));
+            lane = new Lane(actionId, new ScopeLimit(ScopeLimit.UNBOUNDED, Double.POSITIVE_INFINITY, System.nanoTime()));
             lanes.put(actionId, lane);
             configure(lane, new ArrayList<>());
             forgetBeyondBound(lane);

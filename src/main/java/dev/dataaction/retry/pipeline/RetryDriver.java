@@ -152,6 +152,10 @@ class RetryDriver {
                     own.runOnContext(ignored -> timerDone.complete(null));
                 }
             });
+            // held for a pause lifted between the decision and now, after the resume woke the retries waiting then
+            if (!gate.paused(retry.actionId())) {
+                retry.wakeIfHeldBy(AttemptGate.PAUSED);
+            }
             timerDone.onTermination(() -> vertx.cancelTimer(timer));
         });
     }

@@ -3,17 +3,28 @@ package dev.dataaction.retry.pipeline;
 /**
  * The limits of one scope (the whole service, or one action) on this instance: attempts on the wire at once, and
  * attempts started per second, each adapted to Genesys' answers by additive increase and multiplicative decrease (AIMD).
- * A 429 halves the effective concurrency (what was on the wire, when that was less), never below 1, and the effective
- * rate, to half of what was started in the last second; each success raises them back by about one per round of attempts, up to
- * the configured values. A burst
- * of 429s answering attempts that were all started before the first of them lowers the limits once, not once each.
+ * <p>
+ * A 429 halves the effective concurrency, never below 1, when more than half of it was in use (a scope without a limit
+ * of its own halves what was on the wire): a 429 while little was on the wire is no sign that too much was. It also sets
+ * the effective rate to half of what was started in the last second, unless that would be under
+ * {@value #MIN_ADAPTED_RATE} a second. Each success raises them back by about one per round of attempts, up to the
+ * configured values. A burst of 429s answering attempts that were all started before the first of them lowers the
+ * limits once, not once each.
  * <p>
  * A plain function of the times it is given ({@link System#nanoTime()} in the service, any numbers in the tests), not
  * thread-safe: {@link AttemptGate} guards it.
  */
 final class ScopeLimit {
 
+    /** The concurrency of a scope without a limit of its own: more than any replica would ever hold. */
+    static final int UNBOUNDED = 1 << 30;
+
     private static final long SECOND = 1_000_000_000L;
+    /**
+     * A 429 lowers the rate only when at least twice this many attempts started in the last second: at a slower pace
+     * this service's volume is not what Genesys limits, and the Retry-After hold and the concurrency answer it.
+     */
+    static final double MIN_ADAPTED_RATE = 5;
     /** The starts of the last second are counted in tenths of it. */
     private static final int SLOTS = 10;
     private static final long SLOT = SECOND / SLOTS;
@@ -112,11 +123,19 @@ final class ScopeLimit {
             return;
         }
         lowered = now;
-        // halves what was on the wire, when no limit was near (an action without one of its own)
-        concurrency = Math.max(1, Math.min(effectiveConcurrency(), inFlight) / 2.0);
-        rate = Math.max(1, Math.min(rate, startsInLastSecond(now)) / 2.0);
-        tokens = Math.min(tokensAt(now), burst());
-        refilledAt = now;
+        if (maxConcurrent >= UNBOUNDED) {
+            // without a limit of its own (an action), what was on the wire is what is halved
+            concurrency = Math.max(1, inFlight / 2.0);
+        } else if (2 * inFlight > effectiveConcurrency()) {
+            concurrency = Math.max(1, effectiveConcurrency() / 2.0);
+        }
+        double started = Math.min(rate, startsInLastSecond(now));
+        if (started >= 2 * MIN_ADAPTED_RATE) {
+            tokens = tokensAt(now);
+            refilledAt = now;
+            rate = started / 2;
+            tokens = Math.min(tokens, burst());
+        }
     }
 
     /** Genesys executed an attempt: the limits grow back by about one per round of attempts. */

@@ -72,18 +72,23 @@ public class TrafficControls {
         }
     }
 
-    /** Reads the settings and the replicas' count, applies them, and wakes the retries of actions resumed elsewhere. */
+    /**
+     * Reads the settings and the replicas' count and applies them; wakes the retries of actions resumed meanwhile, here
+     * and, with a shared store, in the database.
+     */
     private Uni<Void> refresh() {
-        return store.settings().chain(settings -> store.share().invoke(share -> apply(settings, share)))
-                .replaceWithVoid();
+        return store.settings().chain(settings -> store.share().map(share -> apply(settings, share)))
+                .chain(store::releaseUnpaused);
     }
 
-    private void apply(TrafficSettings settings, ControlStore.Share share) {
+    /** Applies the settings; returns the actions paused now. */
+    private Set<String> apply(TrafficSettings settings, ControlStore.Share share) {
         gate.apply(settings, share);
         Set<String> nowPaused = settings.actions().entrySet().stream().filter(action -> action.getValue().paused())
                 .map(Map.Entry::getKey).collect(Collectors.toUnmodifiableSet());
         paused.stream().filter(actionId -> !nowPaused.contains(actionId)).forEach(driver::wakePaused);
         paused = nowPaused;
+        return nowPaused;
     }
 
     /** The service's limits and state on this replica. */

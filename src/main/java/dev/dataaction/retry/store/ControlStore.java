@@ -1,5 +1,7 @@
 package dev.dataaction.retry.store;
 
+import java.util.Set;
+
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -36,8 +38,16 @@ public interface ControlStore {
     /** Pauses an action: its due retries wait until it is resumed. */
     Uni<Void> pause(String actionId, String reason);
 
-    /** Resumes an action; the retries a pause held are due again at once. */
+    /** Resumes an action. */
     Uni<Void> resume(String actionId);
+
+    /**
+     * Makes the retries that a pause no longer in force held, and handed back, due at once: those of every action but
+     * {@code paused}. A replica that had not yet read a resume may hold retries for its pause after another applied it;
+     * each replica sweeps with every read of the settings, so that such retries wait one poll interval, not until their
+     * deadline.
+     */
+    Uni<Void> releaseUnpaused(Set<String> paused);
 
     /** The replicas alive, this one included. */
     Uni<Share> share();

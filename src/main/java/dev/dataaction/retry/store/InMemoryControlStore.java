@@ -2,6 +2,7 @@ package dev.dataaction.retry.store;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,6 +42,12 @@ public class InMemoryControlStore implements ControlStore {
     @Override
     public Uni<Void> resume(String actionId) {
         return change(actionId, control -> new TrafficSettings.ActionControl(false, null, control.limits()));
+    }
+
+    /** Nothing is handed back: the one process wakes the retries it holds itself. */
+    @Override
+    public Uni<Void> releaseUnpaused(Set<String> paused) {
+        return Uni.createFrom().voidItem();
     }
 
     @Override

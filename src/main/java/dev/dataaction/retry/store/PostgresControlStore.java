@@ -2,6 +2,7 @@ package dev.dataaction.retry.store;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
@@ -32,11 +33,11 @@ public class PostgresControlStore implements ControlStore {
             INSERT INTO traffic_controls (scope, paused, pause_reason) VALUES ($1, $2, $3)
             ON CONFLICT (scope) DO UPDATE SET paused = excluded.paused, pause_reason = excluded.pause_reason,
                 changed_at = clock_timestamp()""";
-    /** Retries a pause held wait until their deadline; a resume makes them due now, for any replica to claim. */
-    private static final String WAKE_PAUSED = """
+    /** Retries a pause held wait until their deadline; once it is lifted they are due now, for any replica to claim. */
+    private static final String RELEASE_UNPAUSED = """
             UPDATE retries SET due_at = clock_timestamp()
-             WHERE action_id = $1 AND status = 'PENDING' AND due_at > clock_timestamp()
-               AND last_error->>'code' = 'action.paused'""";
+             WHERE status = 'PENDING' AND (last_error->>'code') = 'action.paused' AND due_at > clock_timestamp()
+               AND NOT (action_id = ANY($1))""";
     private static final String ALIVE = """
             SELECT replica_id FROM replicas
              WHERE heartbeat_at > clock_timestamp() - $1::float8 * interval '1 millisecond' ORDER BY replica_id""";
@@ -88,8 +89,12 @@ public class PostgresControlStore implements ControlStore {
 
     @Override
     public Uni<Void> resume(String actionId) {
-        return database.query(SET_PAUSE, Tuple.of(actionId, false, null))
-                .chain(() -> database.query(WAKE_PAUSED, Tuple.of(actionId))).replaceWithVoid();
+        return database.query(SET_PAUSE, Tuple.of(actionId, false, null)).replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Void> releaseUnpaused(Set<String> paused) {
+        return database.query(RELEASE_UNPAUSED, Tuple.of(paused.toArray(String[]::new))).replaceWithVoid();
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.dataaction.retry.store;
 
 import java.util.Map;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * What operators changed at run time, through the API, of the limits on what reaches Genesys: the service's limits,
  * and each action's limits and pause. Whatever is {@code null} follows the configuration.
@@ -11,6 +13,7 @@ public record TrafficSettings(Limits service, Map<String, ActionControl> actions
     public static final TrafficSettings NONE = new TrafficSettings(Limits.CONFIGURED, Map.of());
 
     /** Limits set at run time; a {@code null} member returns to the configured value. */
+    @RegisterForReflection // part of the /v1/actions and /v1/limits bodies, serialised by Jackson
     public record Limits(Integer maxConcurrent, Double maxPerSecond) {
 
         public static final Limits CONFIGURED = new Limits(null, null);

@@ -1,6 +1,7 @@
 package dev.dataaction.retry.genesys;
 
 import static dev.dataaction.retry.support.GenesysStub.executePath;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -102,6 +103,9 @@ class BreakerBoundTest {
                 GenesysStub.rateLimited("30").withFixedDelay(1_500));
         Retries.awaitStatus(Retries.submitNew(slow, "fail-1"), "EXHAUSTED");
         Retries.awaitStatus(Retries.submitNew(slow, "fail-2"), "EXHAUSTED");
+        // each 429 also holds the action's other retries, up to max-retry-after: the third goes out once that passed
+        await("the action's Retry-After hold to pass").atMost(Duration.ofSeconds(5))
+                .until(() -> given().get("/v1/actions/" + slow).path("rateLimitedUntil") == null);
         String third = Retries.submitNew(slow, "fail-3");
         await("the third call on the wire").atMost(Duration.ofSeconds(5))
                 .until(() -> GenesysStub.countOf(executePath(slow)) == 3);

@@ -13,9 +13,11 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import dev.dataaction.retry.ingest.ActionResource;
 import dev.dataaction.retry.ingest.BatchResults;
 import dev.dataaction.retry.ingest.Problem;
 import dev.dataaction.retry.observe.WebhookEvent;
+import dev.dataaction.retry.pipeline.AttemptGate;
 import dev.dataaction.retry.store.RetryRecord;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -28,7 +30,7 @@ class ReflectionRegistrationTest {
 
     /** The bodies this service writes with Jackson: API answers, problems and webhook events. */
     private static final List<Class<?>> SERIALISED_BODIES = List.of(RetryRecord.class, Problem.class, BatchResults.class,
-            WebhookEvent.class);
+            WebhookEvent.class, ActionResource.ActionState.class, AttemptGate.ServiceTraffic.class);
 
     @Test
     void everyTypeOfOursInASerialisedBodyIsRegisteredForReflection() throws ClassNotFoundException {
