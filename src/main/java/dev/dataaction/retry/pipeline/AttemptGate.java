@@ -31,7 +31,8 @@ import io.vertx.core.Vertx;
  * action's, and a token of each one's rate when a rate is set ({@link ScopeLimit}). A due retry that finds none waits
  * here, without using an attempt, until one frees up or its deadline passes. Free slots go to the actions in turn, so
  * that one action's backlog does not starve another's retries; within an action, the earliest due retry goes first. A
- * 429 with Retry-After holds every waiting retry of its action until it has passed (up to {@code max-retry-after}). A paused action's retries do not
+ * 429 with Retry-After holds every waiting retry of its action until it has passed (up to {@code max-retry-after}). A paused
+ * action's retries do not
  * wait here: {@link #hold} sends them to wait on their own timers.
  * <p>
  * The limits are this replica's share of the configured ones ({@link ControlStore.Share}), as {@link TrafficControls}
