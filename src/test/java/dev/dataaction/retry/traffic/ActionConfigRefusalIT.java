@@ -25,18 +25,19 @@ class ActionConfigRefusalIT {
 
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
-            "orchestrator.actions.\"x\".retry.max-attempts | 0 | max-attempts",
-            "orchestrator.actions.\"x\".max-concurrent | -1 | max-concurrent",
-            "orchestrator.actions.\"x\".max-concurrent | 0 | max-concurrent",
-            "orchestrator.actions.\"x\".max-per-second | 0 | max-per-second",
-            "orchestrator.actions.\"x\".retry.backoff-factor | 0.5 | backoff-factor",
-            "orchestrator.actions.\"x\".retry.jitter-factor | 2 | jitter-factor",
-            "orchestrator.actions.\"x\".retry.max-duration | 0s | max-duration" })
-    void refusesToStartWithAnInvalidActionSettingAndNamesIt(String key, String value, String named) throws Exception {
+            "orchestrator.actions.\"x\".retry.max-attempts | 0",
+            "orchestrator.actions.\"x\".max-concurrent | -1",
+            "orchestrator.actions.\"x\".max-concurrent | 0",
+            "orchestrator.actions.\"x\".max-per-second | 0",
+            "orchestrator.actions.\"x\".retry.backoff-factor | 0.5",
+            "orchestrator.actions.\"x\".retry.jitter-factor | 2",
+            "orchestrator.actions.\"x\".retry.max-duration | 0s" })
+    void refusesToStartWithAnInvalidActionSettingAndNamesIt(String key, String value) throws Exception {
         Started started = start(Map.of(key, value));
 
         assertThat(started.exitCode()).as("exit code; output:%n%s", started.output()).isNotZero();
-        assertThat(started.output()).contains("orchestrator.actions").contains(named).contains("x");
+        // Quarkus names the key without the quotes around the action id
+        assertThat(started.output()).contains("Configuration validation failed").contains(key.replace("\"", ""));
     }
 
     private record Started(int exitCode, String output) {
