@@ -62,6 +62,49 @@ class ApiKeysTest {
         assertThat(keys.caller("new-key-3c4d")).isPresent();
     }
 
+    @Test
+    void aLabelledKeyIsAdmittedAsItsLabelAndAnUnlabelledOneAsUnlabelled() {
+        ApiKeys keys = keysFrom(Map.of("orchestrator.api-keys", "ops=ops-key-1a2b, ci-bot.2=ci-key-3c4d,plain-key-5e6f"));
+
+        // the audit trail names whoever made a change by this label, never by the key
+        assertThat(keys.caller("ops-key-1a2b")).contains("ops");
+        assertThat(keys.caller("ci-key-3c4d")).contains("ci-bot.2");
+        assertThat(keys.caller("plain-key-5e6f")).contains("unlabelled");
+    }
+
+    @Test
+    void theLabelIsNotPartOfTheKey() {
+        ApiKeys keys = keysFrom(Map.of("orchestrator.api-keys", "ops=ops-key-1a2b"));
+
+        assertThat(keys.caller("ops=ops-key-1a2b")).as("the whole entry").isEmpty();
+        assertThat(keys.caller("ops")).as("the label alone").isEmpty();
+        assertThat(keys.caller("ops-key-1a2b")).contains("ops");
+    }
+
+    @Test
+    void aBase64KeyEndingInPaddingIsAKeyWithoutALabel() {
+        ApiKeys keys = keysFrom(Map.of("orchestrator.api-keys", "abc==,YWJjZGU=,ops=YWJjZA=="));
+
+        // "abc==" is not the key "=" labelled "abc": what follows the first '=' is only more padding
+        assertThat(keys.caller("abc==")).contains("unlabelled");
+        assertThat(keys.caller("abc")).isEmpty();
+        assertThat(keys.caller("=")).isEmpty();
+        assertThat(keys.caller("YWJjZGU=")).contains("unlabelled");
+        // a labelled key keeps its own padding
+        assertThat(keys.caller("YWJjZA==")).contains("ops");
+        assertThat(keys.caller("YWJjZA")).isEmpty();
+    }
+
+    @Test
+    void withAccessControlOffEveryoneCallsAsAnonymous() {
+        ApiKeys keys = keysFrom(Map.of("orchestrator.auth.enabled", "false", "orchestrator.api-keys", "ops=ops-key-1a2b"));
+
+        assertThat(keys.caller(null)).contains("anonymous");
+        assertThat(keys.caller("anything")).contains("anonymous");
+        assertThat(keys.caller("ops-key-1a2b")).as("a key's label is not used while access control is off")
+                .contains("anonymous");
+    }
+
     private static ApiKeys keysFrom(Map<String, String> properties) {
         OrchestratorConfig config = new SmallRyeConfigBuilder()
                 .withSources(new PropertiesConfigSource(new HashMap<>(properties), "test", 100))
