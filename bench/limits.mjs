@@ -3,10 +3,11 @@
 // (bench/limits-stub.mjs) that limits.sh has started, and prints one JSON line with what it measured
 // ({scenario, ok:true, metrics} or {scenario, ok:false, error}); `report` turns those lines into the Markdown table.
 //
-//   node limits.mjs backlog      --stub URL --services URL,URL [--count 3000] [--outage-after-s 5] [--db-name NAME]
-//   node limits.mjs rate-limited --stub URL --services URL [--count 1500] [--rate-limit 50]
-//   node limits.mjs cpu          --stub URL --services URL --service-pid PID --label with|without [--count 5000]
-//                                [--runs 3] [--warmups 1]
+//   node limits.mjs backlog      --stub URL --services URL,URL --out DIR [--count 3000] [--outage-after-s 5]
+//                                [--drain-timeout-s 120] [--db-name NAME --db-host HOST --db-user USER]
+//   node limits.mjs rate-limited --stub URL --services URL --out DIR [--count 1500] [--rate-limit 50] [--timeout-s 150]
+//   node limits.mjs cpu          --stub URL --services URL,URL --service-pids PID,PID --labels without,with
+//                                [--count 5000] [--runs 3] [--warmups 1]
 //   node limits.mjs report RESULTS.jsonl
 //
 // Every figure comes from the stand-in's log of execute requests (start and end of each), the database, /q/metrics or
@@ -159,6 +160,27 @@ function dbStatusCounts(dbName) {
   return counts;
 }
 
+// Epoch ms (with the sub-millisecond digits) of an ISO-8601 instant such as 2026-01-02T03:04:05.123456789Z.
+function instantMs(iso) {
+  const m = /^(.*T\d\d:\d\d:\d\d)(\.(\d+))?Z$/.exec(iso);
+  if (!m) throw new Error(`unexpected instant ${iso}`);
+  return Date.parse(m[1] + 'Z') + (m[3] ? Number('0.' + m[3]) * 1000 : 0);
+}
+
+// Every attempt the services recorded, as [start, end] (their startedAt and startedAt + durationMs). An attempt's start
+// is taken once it has its slot under the limits, before its IN_FLIGHT state is written, so the stand-in sees it later by
+// the time that write takes.
+function dbAttempts(dbName) {
+  const out = execFileSync('psql', ['-h', opts['db-host'] || '127.0.0.1', '-U', opts['db-user'] || 'postgres', '-d', dbName,
+    '-At', '-F', ' ', '-c', "SELECT a->>'startedAt', a->>'durationMs' FROM retries, jsonb_array_elements(attempts) a"],
+  { encoding: 'utf8', timeout: 30_000, maxBuffer: 64 << 20 });
+  return out.trim().split('\n').filter(Boolean).map((line) => {
+    const [startedAt, durationMs] = line.split(' ');
+    const start = instantMs(startedAt);
+    return [start, start + Number(durationMs || 0)];
+  });
+}
+
 // ------------------------------------------------------------------------------------------------------------------
 // Measures over the stand-in's log: entries are [start, end, status, correlationId, listener]
 // ------------------------------------------------------------------------------------------------------------------
@@ -209,6 +231,14 @@ function maxInFlight(executes, from = -Infinity, listener = null) {
     if (atFrom > best) { best = atFrom; bestAt = from; }
   }
   return { max: best, at: bestAt };
+}
+
+// Median and p99 of how long the stand-in held the requests (start to end): above its --latency-ms, the stand-in or the
+// machine was slow, and the times it logged are that much less exact.
+function holdTimes(executes) {
+  const held = executes.filter((e) => e[1] !== null).map((e) => e[1] - e[0]).sort((a, b) => a - b);
+  const pick = (q) => held[Math.min(held.length - 1, Math.max(0, Math.ceil(q * held.length) - 1))];
+  return { p50: round(pick(0.5), 1), p99: round(pick(0.99), 1) };
 }
 
 // Per one-second step from `origin`: requests started, of them 429, and the most in flight during the step.
@@ -268,6 +298,7 @@ async function backlog() {
   const windowAll = maxStartedInAnySecond(ex);
   const windowAfter = maxStartedInAnySecond(ex, recoveredAt);
   const drainS = (allSucceededAt - recoveredAt) / 1000;
+  const recorded = dbAttempts(dbName); // starts on the services' own clock, for comparison
   const seconds = Math.ceil((lastSuccess.lastSuccessAt - t0) / 1000) + 1;
   return {
     count,
@@ -278,6 +309,7 @@ async function backlog() {
     answered503: ex.filter((e) => e[2] === 503).length,
     requestsAfterRecovery: after.length,
     duplicateSuccesses: succeededCalls - count, // a second 200 for a retry that already had one
+    stubHoldMs: holdTimes(after),
     maxInFlight: inFlightAll.max,
     maxInFlightAtS: round((inFlightAll.at - t0) / 1000, 2),
     maxInFlightAfterRecovery: inFlightAfter.max,
@@ -286,6 +318,8 @@ async function backlog() {
     maxPerSecondAtS: round((windowAll.at - t0) / 1000, 2),
     maxPerSecondAfterRecovery: windowAfter.max,
     maxPerSecondAfterRecoveryAtS: round((windowAfter.at - t0) / 1000, 2),
+    recordedAttempts: recorded.length,
+    recordedMaxPerSecond: maxStartedInAnySecond(recorded).max,
     firstSuccessAfterRecoveryS: round((firstSuccess - recoveredAt) / 1000, 3),
     lastSuccessAfterRecoveryS: round((lastSuccess.lastSuccessAt - recoveredAt) / 1000, 3),
     drainS: round(drainS, 2),
@@ -336,6 +370,7 @@ async function rateLimited() {
     maxPerSecondAfter5s: maxStartedInAnySecond(ex, first + settleMs).max,
     maxPerFixedSecondAfter5s: maxStartedInFixedSecond(ex, first + settleMs),
     maxInFlight: maxInFlight(ex).max,
+    stubHoldMs: holdTimes(ex),
     succeededAtService: finished,
     // one row per second since the first request: requests started, of them answered 429
     perSecond: series(ex, first, seconds).map((r) => [r.s, r.started, r.limited]),
@@ -343,40 +378,52 @@ async function rateLimited() {
 }
 
 // ------------------------------------------------------------------------------------------------------------------
-// Scenario 3: the service's CPU per retry (every attempt answered 200 at once)
+// Scenario 3: the service's CPU per retry (every attempt answered 200 at once), for services configured differently.
+// They run side by side and take turns, run by run (the order swapped every round), so that whatever else the machine
+// does at the time weighs on each alike.
 // ------------------------------------------------------------------------------------------------------------------
 async function cpu() {
   const stub = opts.stub;
-  const [service] = opts.services.split(',');
-  const pid = Number(opts['service-pid']);
+  const services = opts.services.split(',');
+  const pids = opts['service-pids'].split(',').map(Number);
+  const labels = opts.labels.split(',');
   const clkTck = num('clk-tck', 100);
   const count = num('count', 5000);
-  const runs = [];
-  for (let run = 0; run < num('warmups', 1) + num('runs', 3); run++) {
-    const warmup = run < num('warmups', 1);
+  const warmups = num('warmups', 1);
+  const runs = labels.map(() => []);
+
+  // one run: `count` retries submitted to service k, until the service has finished them all
+  async function once(k, r) {
     await stubReset(stub);
-    const before = await metricSum(service, 'orchestrator_retries_completed_total');
-    const cpu0 = cpuSeconds(pid, clkTck);
+    const before = await metricSum(services[k], 'orchestrator_retries_completed_total');
+    const cpu0 = cpuSeconds(pids[k], clkTck);
     const t0 = nowMs();
-    await submit([service], `cpu-${opts.label}-${run}-${Date.now()}`, 'bench-cpu', count);
+    await submit([services[k]], `cpu-${labels[k]}-${r}-${Date.now()}`, 'bench-cpu', count);
     // only the stand-in is polled while the retries run, so that the polling costs the service nothing
     await waitForSuccesses(stub, count, 120_000);
     let done = 0;
     for (let i = 0; i < 100 && done < count; i++) { // the service records each outcome just after the answer
-      done = (await metricSum(service, 'orchestrator_retries_completed_total')) - before;
+      done = (await metricSum(services[k], 'orchestrator_retries_completed_total')) - before;
       if (done < count) await sleep(50);
     }
-    const cpu1 = cpuSeconds(pid, clkTck);
-    if (done < count) throw new Error(`${done} of ${count} retries finished at the service`);
+    const cpu1 = cpuSeconds(pids[k], clkTck);
+    if (done < count) throw new Error(`${labels[k]}: ${done} of ${count} retries finished at the service`);
     const wallS = (nowMs() - t0) / 1000;
-    runs.push({ warmup, wallS: round(wallS, 2), retriesPerS: round(count / wallS, 0), cpuMsPerRetry: round(((cpu1 - cpu0) * 1000) / count, 3) });
+    runs[k].push({ warmup: r < warmups, wallS: round(wallS, 2), retriesPerS: round(count / wallS, 0),
+      cpuMsPerRetry: round(((cpu1 - cpu0) * 1000) / count, 3) });
   }
-  const measured = runs.filter((r) => !r.warmup).map((r) => r.cpuMsPerRetry).sort((a, b) => a - b);
+
+  for (let r = 0; r < warmups + num('runs', 3); r++) {
+    const order = labels.map((_, k) => k);
+    if (r % 2 === 1) order.reverse();
+    for (const k of order) await once(k, r);
+  }
   return {
-    label: opts.label,
     count,
-    cpuMsPerRetry: measured[Math.floor((measured.length - 1) / 2)], // the median of the measured runs
-    runs,
+    services: labels.map((label, k) => {
+      const measured = runs[k].filter((x) => !x.warmup).map((x) => x.cpuMsPerRetry).sort((a, b) => a - b);
+      return { label, cpuMsPerRetry: measured[Math.floor((measured.length - 1) / 2)], runs: runs[k] }; // the median
+    }),
   };
 }
 
@@ -406,7 +453,7 @@ function report(file) {
   const notes = [];
   out.push('| Scenario | Measure | Value | Goal | Result |', '|---|---|---|---|---|');
   for (const r of lines.filter((l) => !l.ok)) {
-    row(r.scenario + (r.label ? ` (${r.label})` : ''), 'FAILED', r.error.replace(/\|/g, '\\|').slice(0, 400), '', false);
+    row(r.scenario, 'FAILED', r.error.replace(/\|/g, '\\|').slice(0, 400), '', false);
   }
   const backlogRun = lines.find((l) => l.scenario === 'backlog' && l.ok);
   if (backlogRun) {
@@ -418,8 +465,10 @@ function report(file) {
     row(s, 'max in flight at once, after recovery', m.maxInFlightAfterRecovery, '≤ 10', m.maxInFlightAfterRecovery <= 10);
     row(s, 'max started in any 1 s window, overall', `${m.maxPerSecond} (from ${m.maxPerSecondAtS} s)`, '≤ 105', m.maxPerSecond <= 105);
     row(s, 'max started in any 1 s window, after recovery', `${m.maxPerSecondAfterRecovery} (from ${m.maxPerSecondAfterRecoveryAtS} s)`, '≤ 105', m.maxPerSecondAfterRecovery <= 105);
+    row(s, 'max started in any 1 s window, on the services\' clocks', `${m.recordedMaxPerSecond} (${m.recordedAttempts} attempts recorded; each starts when it has its slot, before its IN_FLIGHT write)`);
     row(s, 'recovery → all SUCCEEDED in the database', `${m.drainS} s (${m.drainRate}/s; first 200 after ${m.firstSuccessAfterRecoveryS} s, last after ${m.lastSuccessAfterRecoveryS} s)`, '≤ 33 s', m.drainS <= 33);
     row(s, 'retries SUCCEEDED / second 200s for one retry', `${m.database.SUCCEEDED || 0} of ${m.count} / ${m.duplicateSuccesses}`);
+    row(s, 'stand-in hold time after recovery (20 ms set), p50 / p99', `${m.stubHoldMs.p50} / ${m.stubHoldMs.p99} ms`);
     notes.push(`Scenario 1, requests started per second since the first submission (second: all, replica a, replica b): ` +
       compactSeries(m.perSecond, ([, n, a, b]) => `${n} (${a}+${b})`, (r) => r[1] === 0));
   }
@@ -432,21 +481,27 @@ function report(file) {
     row(s, 'attempts answered 429, after 5 s', `${(m.limitedFractionAfter5s * 100).toFixed(1)} % (${m.answered429After5s} of ${m.requestsAfter5s})`, '< 5 %', m.limitedFractionAfter5s < 0.05);
     row(s, 'attempts answered 429, whole run', `${(m.limitedFraction * 100).toFixed(1)} % (${m.answered429} of ${m.requests})`);
     row(s, 'max in flight at once', m.maxInFlight);
+    row(s, 'retries SUCCEEDED (service metric)', `${m.succeededAtService} of ${m.count}`);
+    row(s, 'stand-in hold time (5 ms set), p50 / p99', `${m.stubHoldMs.p50} / ${m.stubHoldMs.p99} ms`);
     notes.push(`Scenario 2, requests started per second since the first (second: all/429): ` +
       compactSeries(m.perSecond, ([, n, l]) => `${n}/${l}`, (r) => r[1] === 0));
   }
-  const cpuRuns = lines.filter((l) => l.scenario === 'cpu' && l.ok);
-  for (const r of cpuRuns) {
-    const m = r.metrics;
-    const measured = m.runs.filter((x) => !x.warmup);
-    row('3. CPU per retry', `limiter ${m.label === 'with' ? 'in the way (max-concurrent 10)' : 'out of the way (max-concurrent 100000)'}`,
-      `${m.cpuMsPerRetry} ms (runs ${measured.map((x) => x.cpuMsPerRetry).join(', ')}; ${measured.map((x) => x.retriesPerS).join(', ')} retries/s)`);
-  }
-  const withRun = cpuRuns.find((r) => r.metrics.label === 'with');
-  const withoutRun = cpuRuns.find((r) => r.metrics.label === 'without');
-  if (withRun && withoutRun) {
-    const d = withRun.metrics.cpuMsPerRetry - withoutRun.metrics.cpuMsPerRetry;
-    row('3. CPU per retry', 'difference (with − without)', `${round(d, 3)} ms (${round((d / withoutRun.metrics.cpuMsPerRetry) * 100, 1)} %)`);
+  const cpuRun = lines.find((l) => l.scenario === 'cpu' && l.ok);
+  if (cpuRun) {
+    const byLabel = Object.fromEntries(cpuRun.metrics.services.map((x) => [x.label, x]));
+    for (const x of cpuRun.metrics.services) {
+      const measured = x.runs.filter((y) => !y.warmup);
+      row('3. CPU per retry', `limiter ${x.label === 'with' ? 'in the way (max-concurrent 10)' : 'out of the way (max-concurrent 100000)'}`,
+        `${x.cpuMsPerRetry} ms (runs ${measured.map((y) => y.cpuMsPerRetry).join(', ')}; ${measured.map((y) => y.retriesPerS).join(', ')} retries/s)`);
+    }
+    if (byLabel.with && byLabel.without) {
+      // run by run: the two runs of one round saw the machine alike
+      const [w, wo] = [byLabel.with, byLabel.without].map((x) => x.runs.filter((y) => !y.warmup).map((y) => y.cpuMsPerRetry));
+      const paired = w.map((v, i) => round(v - wo[i], 3));
+      const sorted = paired.slice().sort((a, b) => a - b);
+      const d = sorted[Math.floor((sorted.length - 1) / 2)];
+      row('3. CPU per retry', 'difference (with − without), median of the rounds', `${d} ms (${round((d / byLabel.without.cpuMsPerRetry) * 100, 1)} %; rounds ${paired.join(', ')})`);
+    }
   }
   return out.join('\n') + '\n\n' + notes.map((n) => `- ${n}`).join('\n') + '\n';
 }
@@ -463,7 +518,7 @@ async function main() {
     const metrics = await scenarios[mode]();
     process.stdout.write(JSON.stringify({ scenario: mode, ok: true, metrics }) + '\n');
   } catch (err) {
-    process.stdout.write(JSON.stringify({ scenario: mode, label: opts.label, ok: false, error: String((err && err.message) || err) }) + '\n');
+    process.stdout.write(JSON.stringify({ scenario: mode, ok: false, error: String((err && err.message) || err) }) + '\n');
     process.exitCode = 1;
   } finally {
     agent.destroy();

@@ -3,12 +3,14 @@
 # stand-in (bench/limits-stub.mjs) and the packaged service on free loopback ports, drives each scenario with
 # bench/limits.mjs, stops everything it started and prints one Markdown table of measured figures against the goals.
 #
-#   bench/limits.sh [--jar PATH] [--only SCENARIO[,SCENARIO...]] [--db NAME]
+#   bench/limits.sh [--jar PATH] [--only SCENARIO[,SCENARIO...]] [--db NAME] [--service-option OPT]
 #
 #   --jar PATH   the packaged service (default: target/quarkus-app/quarkus-run.jar of this repository; also LIMITS_JAR)
 #   --only       a subset of: backlog, rate-limited, cpu (default: all three)
 #   --db NAME    PostgreSQL database of scenario 1, dropped and created afresh on every run (default bench_limits;
 #                also LIMITS_DB). The server is LIMITS_DB_HOST (127.0.0.1), port 5432, user LIMITS_DB_USER (postgres).
+#   --service-option OPT   one more option for every service (repeatable), after the scenario's own, which it overrides:
+#                such as -Dorchestrator.postgres.claim-batch=50
 #
 # Scenarios (bench/README.md's conventions: every figure is measured, the table says PASS or MISS against the goal):
 #   backlog       two replicas on one PostgreSQL database, max-concurrent 10 and max-per-second 100 for the cluster.
@@ -22,7 +24,8 @@
 #                 5 % of the attempts answered 429.
 #   cpu           the service's CPU time per retry (/proc/<pid>/stat) for 5,000 retries answered 200 at once, base
 #                 delay 1 ms, median of 5 runs after 3 warm-up runs; with the default limit (max-concurrent 10) and
-#                 with it out of the way (max-concurrent 100000). No goal: the two are compared.
+#                 with it out of the way (max-concurrent 100000), two services side by side taking turns. No goal: the
+#                 two are compared.
 #
 # Everything it writes goes to bench/results/limits-<timestamp>/: the services' and the stand-in's logs, the stand-in's
 # request logs, one JSON line per scenario (results.jsonl) and the table (table.md).
@@ -37,11 +40,13 @@ ONLY="backlog,rate-limited,cpu"
 DB=${LIMITS_DB:-bench_limits}
 DB_HOST=${LIMITS_DB_HOST:-127.0.0.1}
 DB_USER=${LIMITS_DB_USER:-postgres}
+SERVICE_OPTIONS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --jar) JAR=${2:?--jar needs a path}; shift ;;
     --only) ONLY=${2:?--only needs scenario names}; shift ;;
     --db) DB=${2:?--db needs a database name}; shift ;;
+    --service-option) SERVICE_OPTIONS+=("${2:?--service-option needs an option}"); shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
@@ -139,7 +144,7 @@ launch_service() {
     GENESYS_BASE_URL="$genesys" GENESYS_CLIENT_ID=bench GENESYS_CLIENT_SECRET=bench-secret ORCHESTRATOR_API_KEYS=bench-key \
     "$JAVA" -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" -Dgenesys.login-url="$genesys" \
     -Dquarkus.shutdown.delay=0s -Dquarkus.shutdown.timeout=5s \
-    "$@" -jar "$JAR" >"$OUT/service-$name.log" 2>&1 &
+    "$@" "${SERVICE_OPTIONS[@]}" -jar "$JAR" >"$OUT/service-$name.log" 2>&1 &
   SERVICE_PIDS+=($!)
   SERVICE_URLS+=("http://127.0.0.1:$port")
 }
@@ -160,8 +165,8 @@ wait_ready() { # every launched service answers /q/health/ready with 200 within 
   done
 }
 
-failed() { # failed SCENARIO REASON [LABEL]
-  printf '{"scenario":"%s","label":"%s","ok":false,"error":"%s"}\n' "$1" "${3:-}" "$2" >>"$RESULTS"
+failed() { # failed SCENARIO REASON
+  printf '{"scenario":"%s","ok":false,"error":"%s"}\n' "$1" "$2" >>"$RESULTS"
 }
 
 drive() { # drive SCENARIO [driver arguments...]: one run of the driver, bounded to 5 minutes
@@ -191,9 +196,10 @@ if wants backlog; then
   # ten in flight could carry 500 requests a second and the per-second limit is the one that binds
   if start_stub backlog --listeners 2 --status 503 --latency-ms 20; then
     SERVICE_ENV=(ORCHESTRATOR_STORE=postgres ORCHESTRATOR_DB_URL="postgresql://$DB_HOST:5432/$DB" QUARKUS_DATASOURCE_USERNAME="$DB_USER")
-    # Retries outlast the outage (20 attempts, 5 m, waits of 1 s up to 5 s); each replica drives up to 200 at once and
-    # claims up to 200 per poll, so the rest of the 3,000 wait in the database's backlog without holding the drain
-    # back; an action's breaker, opened by the 503s, holds its retries for 2 s at a time.
+    # Retries outlast the outage (20 attempts, 5 m, waits of 1 s up to 5 s). Each replica drives up to 200 at once;
+    # the rest of the 3,000 wait in the database's backlog and are claimed once a second, up to 200 at a time (the
+    # default 50 would be exactly a replica's share of the 100/s, so any gap in claiming would show in the drain).
+    # An action's breaker, opened by the 503s, holds its retries for 2 s at a time.
     for replica in a b; do
       launch_service "backlog-$replica" "${STUB_URLS[$([ $replica = a ] && echo 0 || echo 1)]}" \
         -Dorchestrator.limits.max-concurrent=10 -Dorchestrator.limits.max-per-second=100 \
@@ -242,28 +248,29 @@ if wants rate-limited; then
 fi
 
 # ---------------------------------------------------------------------------------------------------------------------
-# 3. CPU per retry with the limiter out of the way and in the way: every attempt answered 200 at once, base delay 1 ms
+# 3. CPU per retry with the limiter out of the way and in the way: every attempt answered 200 at once, base delay 1 ms.
+#    Both services run side by side and take turns, so that other work on the machine weighs on each alike.
 # ---------------------------------------------------------------------------------------------------------------------
 if wants cpu; then
-  for label in without with; do
-    echo "scenario cpu ($label the limiter)" >&2
-    limit=()
-    [ "$label" = without ] && limit=(-Dorchestrator.limits.max-concurrent=100000) # "with": the default, 10
-    if start_stub "cpu-$label" --status 200; then
-      launch_service "cpu-$label" "${STUB_URLS[0]}" "${limit[@]}" \
+  echo "scenario cpu: one service without the limiter in the way, one with it" >&2
+  if start_stub cpu --listeners 2 --status 200; then
+    for label in without with; do
+      limit=()
+      [ "$label" = without ] && limit=(-Dorchestrator.limits.max-concurrent=100000) # "with": the default, 10
+      launch_service "cpu-$label" "${STUB_URLS[$([ $label = without ] && echo 0 || echo 1)]}" "${limit[@]}" \
         -Dorchestrator.retry.base-delay=1ms -Dorchestrator.queue.max-depth=30000 \
         -Dorchestrator.circuit-breaker.failure-threshold=1000000
-      if wait_ready; then
-        drive cpu --label "$label" --service-pid "${SERVICE_PIDS[0]}" --count 5000 --warmups 3 --runs 5
-      else
-        failed cpu "the service did not start${START_ERROR:+: $START_ERROR}" "$label"
-      fi
+    done
+    if wait_ready; then
+      drive cpu --labels without,with --service-pids "$(IFS=,; echo "${SERVICE_PIDS[*]}")" --count 5000 --warmups 3 --runs 5
     else
-      failed cpu "the stand-in did not start" "$label"
+      failed cpu "the services did not start${START_ERROR:+: $START_ERROR}"
     fi
-    stop_services
-    stop_stub
-  done
+  else
+    failed cpu "the stand-in did not start"
+  fi
+  stop_services
+  stop_stub
 fi
 
 END_LOAD=$(cut -d ' ' -f 1-3 /proc/loadavg)
