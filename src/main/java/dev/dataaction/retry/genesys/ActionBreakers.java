@@ -118,10 +118,6 @@ public class ActionBreakers {
         return halfOpens.plusNanos((long) (resetDelay.toNanos() * jitterFactor * uniform));
     }
 
-    /**
-     * How many breakers refuse calls now. A breaker whose reset delay has passed accepts its trial call and is not counted,
-     * even if no call has come to move it out of SmallRye's HALF_OPEN; a forgotten breaker is not counted either.
-     */
     /** The state of the action's breaker; {@code CLOSED} for an action it does not know (yet, or any more). */
     public CircuitBreakerState stateOf(String actionId) {
         synchronized (breakers) {
@@ -130,6 +126,10 @@ public class ActionBreakers {
         }
     }
 
+    /**
+     * How many breakers refuse calls now. A breaker whose reset delay has passed accepts its trial call and is not counted,
+     * even if no call has come to move it out of SmallRye's HALF_OPEN; a forgotten breaker is not counted either.
+     */
     public int openCount() {
         Instant now = Instant.now();
         synchronized (breakers) {

@@ -67,7 +67,8 @@ public class AttemptGate {
     private final ActionRules rules;
     private final Vertx vertx;
     private final ScopeLimit service;
-    private final Map<String, Lane> lanes = new LinkedHashMap<>(64, 0.75f, true);
+    /** Least recently seen first: a retry of the action seen moves it last, reading its state does not. */
+    private final Map<String, Lane> lanes = new LinkedHashMap<>(64);
     /** The actions with retries waiting, in the order their turn comes. */
     private final ArrayDeque<Lane> turns = new ArrayDeque<>();
     private TrafficSettings settings = TrafficSettings.NONE;
@@ -82,7 +83,7 @@ public class AttemptGate {
         this.vertx = vertx;
         this.service = new ScopeLimit(config.limits().maxConcurrent(), rate(config.limits().maxPerSecond().orElse(null)),
                 System.nanoTime());
-        config.actions().keySet().forEach(this::lane);
+        config.actions().keySet().forEach(this::known);
     }
 
     /**
@@ -143,7 +144,7 @@ public class AttemptGate {
             this.share = share;
             TrafficSettings.Limits limits = serviceLimits();
             service.configure(share.of(limits.maxConcurrent()), rate(share, limits.maxPerSecond()));
-            settings.actions().keySet().forEach(this::lane);
+            settings.actions().keySet().forEach(this::known);
             lanes.values().forEach(lane -> configure(lane, paused));
         }
         paused.forEach(waiter -> waiter.finish(Optional.empty()));
@@ -218,7 +219,18 @@ public class AttemptGate {
                 rate == Double.POSITIVE_INFINITY ? null : rate);
     }
 
+    /** The lane of an action a retry of which is seen now: it moves last in the order of {@code GET /v1/actions}. */
     private Lane lane(String actionId) {
+        Lane lane = lanes.remove(actionId);
+        if (lane == null) {
+            return known(actionId);
+        }
+        lanes.put(actionId, lane);
+        return lane;
+    }
+
+    /** The lane of an action, made when it has none yet, without counting as seeing it. */
+    private Lane known(String actionId) {
         Lane lane = lanes.get(actionId);
         if (lane == null) {
             lane = new Lane(actionId, new ScopeLimit(ScopeLimit.UNBOUNDED, Double.POSITIVE_INFINITY, System.nanoTime()));
