@@ -4,15 +4,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -23,8 +20,6 @@ import dev.dataaction.retry.store.LastError;
 import dev.dataaction.retry.store.TrafficSettings;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.UniEmitter;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
@@ -32,9 +27,8 @@ import io.vertx.core.Vertx;
  * action's, and a token of each one's rate when a rate is set ({@link ScopeLimit}). A due retry that finds none waits
  * here, without using an attempt, until one frees up or its deadline passes. Free slots go to the actions in turn, so
  * that one action's backlog does not starve another's retries; within an action, the earliest due retry goes first. A
- * 429 with Retry-After holds every waiting retry of its action until it has passed (up to {@code max-retry-after}). A paused
- * action's retries do not
- * wait here: {@link #hold} sends them to wait on their own timers.
+ * 429 with Retry-After holds every waiting retry of its action until it has passed (up to {@code max-retry-after}). A
+ * paused action's retries do not wait here: {@link #hold} sends them to wait on their own timers.
  * <p>
  * The limits are this replica's share of the configured ones ({@link ControlStore.Share}), as {@link TrafficControls}
  * applies them.
@@ -60,17 +54,14 @@ public class AttemptGate {
     record Hold(Optional<Instant> notBefore, LastError reason) {
     }
 
-    private static final Comparator<Waiter> EARLIEST_DUE = Comparator.comparing((Waiter waiter) -> waiter.due)
-            .thenComparingLong(waiter -> waiter.sequence);
-
     private final OrchestratorConfig config;
     private final ActionRules rules;
     private final Vertx vertx;
     private final ScopeLimit service;
     /** Least recently seen first: a retry of the action seen moves it last, reading its state does not. */
-    private final Map<String, Lane> lanes = new LinkedHashMap<>(64);
+    private final Map<String, ActionLane> lanes = new LinkedHashMap<>(64);
     /** The actions with retries waiting, in the order their turn comes. */
-    private final ArrayDeque<Lane> turns = new ArrayDeque<>();
+    private final ArrayDeque<ActionLane> turns = new ArrayDeque<>();
     private TrafficSettings settings = TrafficSettings.NONE;
     private ControlStore.Share share = ControlStore.Share.ALONE;
     private long sequence;
@@ -92,7 +83,7 @@ public class AttemptGate {
      * (it then waits for another replica to take it).
      */
     synchronized Optional<Hold> hold(String actionId, Instant deadline, Instant now) {
-        Lane lane = lane(actionId);
+        ActionLane lane = lane(actionId);
         if (lane.paused) {
             return Optional.of(new Hold(Optional.of(deadline), new LastError(null, PAUSED,
                     "the action is paused" + (lane.pauseReason == null ? "" : ": " + lane.pauseReason), null)));
@@ -107,7 +98,7 @@ public class AttemptGate {
 
     /** Whether {@code actionId} is paused now. */
     synchronized boolean paused(String actionId) {
-        Lane lane = lanes.get(actionId);
+        ActionLane lane = lanes.get(actionId);
         return lane != null && lane.paused;
     }
 
@@ -117,10 +108,10 @@ public class AttemptGate {
      */
     Uni<Optional<Slot>> take(String actionId, Instant due, Instant deadline) {
         return Uni.createFrom().emitter(emitter -> {
-            Waiter waiter;
+            SlotWaiter waiter;
             synchronized (this) {
-                Lane lane = lane(actionId);
-                waiter = new Waiter(lane, due, sequence++, Vertx.currentContext(), emitter);
+                ActionLane lane = lane(actionId);
+                waiter = new SlotWaiter(lane, due, sequence++, Vertx.currentContext(), emitter);
                 lane.waiting.add(waiter);
                 if (!lane.inTurn) {
                     lane.inTurn = true;
@@ -129,7 +120,7 @@ public class AttemptGate {
             }
             emitter.onTermination(() -> withdraw(waiter));
             pump();
-            if (waiter.state.get() == Waiter.WAITING) {
+            if (waiter.state.get() == SlotWaiter.WAITING) {
                 long millis = Math.max(1, Duration.between(Instant.now(), deadline).toMillis() + 1);
                 waiter.deadlineTimer = vertx.setTimer(millis, fired -> expire(waiter));
             }
@@ -138,7 +129,7 @@ public class AttemptGate {
 
     /** Applies the settings changed at run time and this replica's share of the limits. */
     void apply(TrafficSettings settings, ControlStore.Share share) {
-        List<Waiter> paused = new ArrayList<>();
+        List<SlotWaiter> paused = new ArrayList<>();
         synchronized (this) {
             this.settings = settings;
             this.share = share;
@@ -163,7 +154,7 @@ public class AttemptGate {
 
     /** One action's state; empty when it was neither seen recently nor configured. */
     synchronized Optional<ActionTraffic> action(String actionId) {
-        Lane lane = lanes.get(actionId);
+        ActionLane lane = lanes.get(actionId);
         return lane == null ? Optional.empty() : Optional.of(traffic(lane));
     }
 
@@ -192,7 +183,7 @@ public class AttemptGate {
                         : file.flatMap(OrchestratorConfig.Action::maxPerSecond).orElse(null));
     }
 
-    private void configure(Lane lane, List<Waiter> paused) {
+    private void configure(ActionLane lane, List<SlotWaiter> paused) {
         TrafficSettings.ActionControl control = settings.action(lane.actionId);
         TrafficSettings.Limits limits = configuredLimits(lane.actionId);
         lane.limit.configure(limits.maxConcurrent() == null ? ScopeLimit.UNBOUNDED : share.of(limits.maxConcurrent()),
@@ -205,7 +196,7 @@ public class AttemptGate {
         }
     }
 
-    private ActionTraffic traffic(Lane lane) {
+    private ActionTraffic traffic(ActionLane lane) {
         long untilNanos = lane.rateLimitedUntilNanos - System.nanoTime();
         return new ActionTraffic(lane.actionId, lane.paused, lane.pauseReason, configuredLimits(lane.actionId),
                 effective(lane.limit), lane.limit.inFlight(), lane.waiting.size(),
@@ -220,8 +211,8 @@ public class AttemptGate {
     }
 
     /** The lane of an action a retry of which is seen now: it moves last in the order of {@code GET /v1/actions}. */
-    private Lane lane(String actionId) {
-        Lane lane = lanes.remove(actionId);
+    private ActionLane lane(String actionId) {
+        ActionLane lane = lanes.remove(actionId);
         if (lane == null) {
             return known(actionId);
         }
@@ -230,10 +221,10 @@ public class AttemptGate {
     }
 
     /** The lane of an action, made when it has none yet, without counting as seeing it. */
-    private Lane known(String actionId) {
-        Lane lane = lanes.get(actionId);
+    private ActionLane known(String actionId) {
+        ActionLane lane = lanes.get(actionId);
         if (lane == null) {
-            lane = new Lane(actionId, new ScopeLimit(ScopeLimit.UNBOUNDED, Double.POSITIVE_INFINITY, System.nanoTime()));
+            lane = new ActionLane(actionId, new ScopeLimit(ScopeLimit.UNBOUNDED, Double.POSITIVE_INFINITY, System.nanoTime()));
             lanes.put(actionId, lane);
             configure(lane, new ArrayList<>());
             forgetBeyondBound(lane);
@@ -242,10 +233,10 @@ public class AttemptGate {
     }
 
     /** Beyond the bound, forgets the least recently seen actions that are idle and that nobody configured. */
-    private void forgetBeyondBound(Lane kept) {
-        Iterator<Lane> leastRecentFirst = lanes.values().iterator();
+    private void forgetBeyondBound(ActionLane kept) {
+        Iterator<ActionLane> leastRecentFirst = lanes.values().iterator();
         while (lanes.size() > config.limits().trackedActions() && leastRecentFirst.hasNext()) {
-            Lane lane = leastRecentFirst.next();
+            ActionLane lane = leastRecentFirst.next();
             if (lane != kept && lane.waiting.isEmpty() && lane.limit.inFlight() == 0
                     && !config.actions().containsKey(lane.actionId) && !settings.actions().containsKey(lane.actionId)) {
                 leastRecentFirst.remove();
@@ -255,7 +246,7 @@ public class AttemptGate {
 
     /** Gives free slots to waiting retries, the actions in turn; sets a timer for when a rate or a hold lets more go. */
     private void pump() {
-        List<Waiter> granted = new ArrayList<>();
+        List<SlotWaiter> granted = new ArrayList<>();
         synchronized (this) {
             long now = System.nanoTime();
             long nextChance = Long.MAX_VALUE;
@@ -269,7 +260,7 @@ public class AttemptGate {
                     break;
                 }
                 for (int turn = turns.size(); turn > 0 && !progressed; turn--) {
-                    Lane lane = turns.pollFirst();
+                    ActionLane lane = turns.pollFirst();
                     if (lane.waiting.isEmpty()) {
                         lane.inTurn = false;
                         continue;
@@ -282,11 +273,11 @@ public class AttemptGate {
                             nextChance = Math.min(nextChance, now + lane.limit.nanosUntilToken(now));
                         }
                     } else {
-                        Waiter waiter = lane.waiting.poll();
+                        SlotWaiter waiter = lane.waiting.poll();
                         service.start(now);
                         lane.limit.start(now);
                         waiter.slot = new Slot(lane, now);
-                        waiter.state.set(Waiter.GRANTED);
+                        waiter.state.set(SlotWaiter.GRANTED);
                         granted.add(waiter);
                         progressed = true;
                     }
@@ -294,7 +285,7 @@ public class AttemptGate {
             }
             wakeAt(nextChance, now);
         }
-        granted.forEach(Waiter::deliver);
+        granted.forEach(SlotWaiter::deliver);
     }
 
     /** Sets the one timer that pumps again when a token or the end of a hold is due (a freed slot pumps itself). */
@@ -314,20 +305,20 @@ public class AttemptGate {
         });
     }
 
-    private void withdraw(Waiter waiter) {
+    private void withdraw(SlotWaiter waiter) {
         vertx.cancelTimer(waiter.deadlineTimer);
         synchronized (this) {
-            if (waiter.state.compareAndSet(Waiter.WAITING, Waiter.DONE)) {
+            if (waiter.state.compareAndSet(SlotWaiter.WAITING, SlotWaiter.DONE)) {
                 waiter.lane.waiting.remove(waiter);
                 return;
             }
         }
-        if (waiter.state.compareAndSet(Waiter.GRANTED, Waiter.DONE)) {
+        if (waiter.state.compareAndSet(SlotWaiter.GRANTED, SlotWaiter.DONE)) {
             waiter.slot.release(null);
         }
     }
 
-    private void expire(Waiter waiter) {
+    private void expire(SlotWaiter waiter) {
         synchronized (this) {
             if (!waiter.lane.waiting.remove(waiter)) {
                 return;
@@ -347,11 +338,11 @@ public class AttemptGate {
     /** An attempt's place on the wire: released once, with what came of it, when its answer is in. */
     final class Slot {
 
-        private final Lane lane;
+        private final ActionLane lane;
         private final long startedAt;
         private final AtomicBoolean released = new AtomicBoolean();
 
-        private Slot(Lane lane, long startedAt) {
+        private Slot(ActionLane lane, long startedAt) {
             this.lane = lane;
             this.startedAt = startedAt;
         }
@@ -388,75 +379,11 @@ public class AttemptGate {
         }
     }
 
-    private static void holdLane(Lane lane, Duration wait, long now) {
+    private static void holdLane(ActionLane lane, Duration wait, long now) {
         long until = now + wait.toNanos();
         if (until - lane.rateLimitedUntilNanos > 0) {
             lane.rateLimitedUntilNanos = until;
             lane.rateLimitedUntil = Instant.now().plus(wait);
-        }
-    }
-
-    private static final class Lane {
-        final String actionId;
-        final ScopeLimit limit;
-        final PriorityQueue<Waiter> waiting = new PriorityQueue<>(EARLIEST_DUE);
-        boolean inTurn;
-        boolean paused;
-        String pauseReason;
-        long rateLimitedUntilNanos = System.nanoTime();
-        Instant rateLimitedUntil;
-        LastError lastError;
-
-        Lane(String actionId, ScopeLimit limit) {
-            this.actionId = actionId;
-            this.limit = limit;
-        }
-    }
-
-    private static final class Waiter {
-        static final int WAITING = 0;
-        static final int GRANTED = 1;
-        static final int DONE = 2;
-
-        final Lane lane;
-        final Instant due;
-        final long sequence;
-        final Context context;
-        final UniEmitter<? super Optional<Slot>> emitter;
-        final AtomicInteger state = new AtomicInteger(WAITING);
-        volatile Slot slot;
-        volatile long deadlineTimer = -1;
-
-        Waiter(Lane lane, Instant due, long sequence, Context context, UniEmitter<? super Optional<Slot>> emitter) {
-            this.lane = lane;
-            this.due = due == null ? Instant.MIN : due;
-            this.sequence = sequence;
-            this.context = context;
-            this.emitter = emitter;
-        }
-
-        /** Hands the slot over on the retry's own context; a waiter cancelled meanwhile has released it. */
-        void deliver() {
-            onContext(() -> {
-                if (state.compareAndSet(GRANTED, DONE)) {
-                    emitter.complete(Optional.of(slot));
-                }
-            });
-        }
-
-        /** Ends the wait without a slot. */
-        void finish(Optional<Slot> none) {
-            if (state.compareAndSet(WAITING, DONE)) {
-                onContext(() -> emitter.complete(none));
-            }
-        }
-
-        private void onContext(Runnable step) {
-            if (context == null || Vertx.currentContext() == context) {
-                step.run();
-            } else {
-                context.runOnContext(ignored -> step.run());
-            }
         }
     }
 }
