@@ -1,11 +1,20 @@
 package dev.dataaction.retry.store;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -212,11 +221,78 @@ public class InMemoryRetryStore implements RetryStore {
         return Optional.ofNullable(byId.get(requestId));
     }
 
-    /** Retries newest first, of the query's status and action. */
+    /** Retries newest first that match the query, from its cursor on. */
     private Stream<Entry> matching(RetryQuery query) {
-        return newestFirst.values().stream()
-                .filter(entry -> query.actionId().map(entry.record().actionId()::equals).orElse(true))
-                .filter(entry -> query.status().map(status -> status == entry.record().status()).orElse(true));
+        return from(query.after()).values().stream().filter(entry -> query.matches(entry.record()));
+    }
+
+    /** The retries after the cursor's, newest first: found by its place, or by its time when it was forgotten. */
+    private NavigableMap<Long, Entry> from(Optional<RetryQuery.Cursor> after) {
+        if (after.isEmpty()) {
+            return newestFirst;
+        }
+        RetryQuery.Cursor cursor = after.get();
+        Entry last = byId.get(cursor.requestId());
+        if (last != null) {
+            return newestFirst.tailMap(-last.sequence, false);
+        }
+        return newestFirst.entrySet().stream()
+                .filter(entry -> entry.getValue().record().acceptedAt().isBefore(cursor.acceptedAt()))
+                .findFirst().<NavigableMap<Long, Entry>> map(first -> newestFirst.tailMap(first.getKey(), true))
+                .orElse(Collections.emptyNavigableMap());
+    }
+
+    @Override
+    public Uni<Map<RetryStatus, Long>> countByStatus() {
+        Map<RetryStatus, Long> counts = new EnumMap<>(RetryStatus.class);
+        byId.values().forEach(entry -> counts.merge(entry.record().status(), 1L, Long::sum));
+        return Uni.createFrom().item(counts);
+    }
+
+    @Override
+    public Uni<List<FailureGroup>> failureGroups(int limit) {
+        Map<List<String>, List<RetryRecord>> groups = new HashMap<>();
+        byId.values().forEach(entry -> {
+            RetryRecord retry = entry.record();
+            boolean failing = FailureGroup.DEAD.contains(retry.status())
+                    || FailureGroup.UNFINISHED.contains(retry.status());
+            if (failing && retry.lastError() != null) {
+                groups.computeIfAbsent(List.of(retry.actionId(), String.valueOf(retry.lastError().code())),
+                        key -> new ArrayList<>()).add(retry);
+            }
+        });
+        return Uni.createFrom().item(groups.values().stream().map(InMemoryRetryStore::group)
+                .sorted(Comparator.comparing(FailureGroup::lastSeen).reversed()
+                        .thenComparing(FailureGroup::actionId).thenComparing(FailureGroup::code))
+                .limit(limit).toList());
+    }
+
+    private static FailureGroup group(List<RetryRecord> retries) {
+        RetryRecord newest = retries.stream().max(Comparator.comparing(InMemoryRetryStore::lastSeen)).orElseThrow();
+        long dead = retries.stream().filter(retry -> FailureGroup.DEAD.contains(retry.status())).count();
+        Instant firstSeen = retries.stream().map(RetryRecord::acceptedAt).min(Comparator.naturalOrder()).orElseThrow();
+        return new FailureGroup(newest.actionId(), newest.lastError().code(), dead, retries.size() - dead, firstSeen,
+                lastSeen(newest), newest.lastError().message());
+    }
+
+    /** When a retry was last attempted, or accepted when it never was. */
+    private static Instant lastSeen(RetryRecord retry) {
+        return retry.attempts().isEmpty() ? retry.acceptedAt() : retry.attempts().getLast().startedAt();
+    }
+
+    @Override
+    public Uni<List<AttemptCount>> attemptsPerMinute(Instant since) {
+        Map<Instant, Map<AttemptOutcome, Long>> perMinute = new TreeMap<>();
+        byId.values().forEach(entry -> entry.record().attempts().stream()
+                .filter(attempt -> !attempt.startedAt().isBefore(since))
+                .forEach(attempt -> perMinute
+                        .computeIfAbsent(attempt.startedAt().truncatedTo(ChronoUnit.MINUTES),
+                                minute -> new EnumMap<>(AttemptOutcome.class))
+                        .merge(attempt.outcome(), 1L, Long::sum)));
+        List<AttemptCount> counts = new ArrayList<>();
+        perMinute.forEach((minute, outcomes) -> outcomes
+                .forEach((outcome, count) -> counts.add(new AttemptCount(minute, outcome, count))));
+        return Uni.createFrom().item(counts);
     }
 
     private static StoredSubmission submissionOf(Entry entry) {

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -131,6 +132,21 @@ public class PostgresRetryStore implements RetryStore, WorkSharing {
     }
 
     @Override
+    public Uni<Map<RetryStatus, Long>> countByStatus() {
+        return Uni.createFrom().failure(new UnsupportedOperationException("not yet"));
+    }
+
+    @Override
+    public Uni<List<FailureGroup>> failureGroups(int limit) {
+        return Uni.createFrom().failure(new UnsupportedOperationException("not yet"));
+    }
+
+    @Override
+    public Uni<List<AttemptCount>> attemptsPerMinute(Instant since) {
+        return Uni.createFrom().failure(new UnsupportedOperationException("not yet"));
+    }
+
+    @Override
     public Uni<Optional<StoredSubmission>> submission(UUID requestId) {
         return query(FIND, Tuple.of(requestId)).map(found -> first(found, rows::submission));
     }
@@ -232,6 +248,7 @@ public class PostgresRetryStore implements RetryStore, WorkSharing {
     }
 
     private static Tuple filter(RetryQuery query) {
-        return Tuple.of(query.status().map(Enum::name).orElse(null), query.actionId().orElse(null), query.limit());
+        String status = query.statuses().size() == 1 ? query.statuses().iterator().next().name() : null;
+        return Tuple.of(status, query.actionId().orElse(null), query.limit());
     }
 }

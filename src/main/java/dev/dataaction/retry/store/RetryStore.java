@@ -2,6 +2,7 @@ package dev.dataaction.retry.store;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -40,11 +41,23 @@ public interface RetryStore {
 
     Uni<List<RetryRecord>> list(RetryQuery query);
 
+    /** How many retries the store holds in each status; statuses it holds none of are left out. */
+    Uni<Map<RetryStatus, Long>> countByStatus();
+
+    /**
+     * Dead letters (FAILED, EXHAUSTED) and unfinished retries with an error, grouped by action and
+     * {@code lastError.code}, the group last seen most recently first.
+     */
+    Uni<List<FailureGroup>> failureGroups(int limit);
+
+    /** The attempts that started at or after {@code since}, counted per minute and outcome, oldest minute first. */
+    Uni<List<AttemptCount>> attemptsPerMinute(Instant since);
+
     /** A retry and its payload, for a redrive. */
     Uni<Optional<StoredSubmission>> submission(UUID requestId);
 
     /**
-     * Finished retries of the query's status whose key no other retry holds, newest first and one per key: what a bulk
+     * Finished retries of the query's statuses whose key no other retry holds, newest first and one per key: what a bulk
      * redrive starts again.
      */
     Uni<List<StoredSubmission>> redrivable(RetryQuery query);
