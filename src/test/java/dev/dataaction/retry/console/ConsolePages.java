@@ -90,11 +90,14 @@ final class ConsolePages {
         browser.driver().manage().deleteAllCookies();
     }
 
-    /** Clicks {@code control}, which submits a form or follows a link, and waits for the page it leads to. */
+    /**
+     * Clicks {@code control}, which submits a form or follows a link, and waits for the page it leads to: until the
+     * control has left the page (a new page, or a part that htmx swapped in) and the page has loaded.
+     */
     void submitWith(WebElement control) {
-        WebElement page = browser.driver().findElement(By.tagName("html"));
+        String described = describe(control);
         control.click();
-        browser.until("a new page after clicking " + describe(control), ExpectedConditions.stalenessOf(page));
+        browser.until("a new page after clicking " + described, ExpectedConditions.stalenessOf(control));
         browser.until("the new page to load", ready());
     }
 
@@ -198,6 +201,12 @@ final class ConsolePages {
     static Optional<String> textIn(WebElement within, String css) {
         List<WebElement> found = within.findElements(By.cssSelector(css));
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0).getText().strip());
+    }
+
+    /** The text of {@code css} inside {@code within}, which must hold such an element. */
+    static String textOf(WebElement within, String css) {
+        return textIn(within, css).orElseThrow(() -> new AssertionError("no " + css + " in " + within.getTagName()
+                + Optional.ofNullable(within.getDomAttribute("class")).map(name -> "." + name).orElse("")));
     }
 
     /**
