@@ -57,10 +57,15 @@ public interface OrchestratorConfig {
     Auth auth();
 
     /**
-     * API keys accepted in the {@code X-API-Key} header; several may be valid at once so that keys can be rotated. Set
-     * through {@code ORCHESTRATOR_API_KEYS} (comma-separated) from a secret, never in committed configuration.
+     * API keys accepted in the {@code X-API-Key} header and at the console's sign-in; several may be valid at once so
+     * that keys can be rotated. Each entry is {@code key}, {@code label=key} or {@code label:role=key}, the role being
+     * {@code operator} (the default) or {@code viewer} (read only). Set through {@code ORCHESTRATOR_API_KEYS}
+     * (comma-separated) from a secret, never in committed configuration.
      */
     Optional<List<String>> apiKeys();
+
+    /** The operator console under {@code /console}. */
+    Console console();
 
     /** How long a finished retry stays queryable. */
     @WithDefault("24h")
@@ -238,6 +243,18 @@ public interface OrchestratorConfig {
     }
 
     /** Access control of the {@code /v1} API. */
+    interface Console {
+
+        /** Whether the service serves the console; when off, {@code /console} answers 404. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How long a console session lasts after signing in, whatever is done with it. */
+        @WithDefault("8h")
+        @DurationMin(millis = 60_000)
+        Duration sessionTimeout();
+    }
+
     interface Auth {
 
         /**

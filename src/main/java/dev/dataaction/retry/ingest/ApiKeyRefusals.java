@@ -18,10 +18,10 @@ import io.quarkus.scheduler.Scheduled;
  * nor anything else the caller chose: a line names the method and the resource method, not the path.
  */
 @ApplicationScoped
-class ApiKeyRefusals {
+public class ApiKeyRefusals {
 
     /** Why a request was refused; a closed set, so that the metric's series stay few. */
-    enum Reason {
+    public enum Reason {
         /** No {@code X-API-Key} header, or an empty one. */
         MISSING,
         /** A key that is none of the configured ones. */
@@ -45,7 +45,7 @@ class ApiKeyRefusals {
     }
 
     /** Counts one refusal of a request to {@code resource} (the resource method's name) and logs it if the minute allows. */
-    void refused(Reason reason, String method, String resource) {
+    public void refused(Reason reason, String method, String resource) {
         refusals.get(reason).increment();
         String key = reason == Reason.MISSING ? "no" : "an unknown";
         switch (lines.refused()) {

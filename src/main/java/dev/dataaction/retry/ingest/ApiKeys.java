@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,23 +21,45 @@ import io.quarkus.runtime.StartupEvent;
  * against every configured key, so that neither timing nor memory dumps of the comparison reveal them.
  * <p>
  * An entry {@code label=key} gives the key a label, which the audit trail names as whoever made a change (never the key
- * itself); an entry without one is labelled {@value #UNLABELLED}. A label is letters, digits, {@code .}, {@code _} and
+ * itself); an entry without one is labelled {@value #UNLABELLED}. An entry {@code label:role=key} also gives it a
+ * {@link Role}: a {@code viewer} may only read, an {@code operator} (the default) may also act. A label is letters, digits,
+ * {@code .}, {@code _} and
  * {@code -}; an entry whose part after the first {@code =} is only more {@code =} (a base64 key's padding) is a key
  * without a label.
  */
 @ApplicationScoped
-class ApiKeys {
+public class ApiKeys {
 
     static final String UNLABELLED = "unlabelled";
     /** Whoever calls when access control is off. */
     static final String ANONYMOUS = "anonymous";
-    private static final Pattern LABELLED = Pattern.compile("([A-Za-z0-9._-]{1,64})=(.*[^=].*)");
+    private static final Pattern LABELLED = Pattern
+            .compile("([A-Za-z0-9._-]{1,64})(?::(viewer|operator))?=(.*[^=].*)");
 
-    private record Key(String label, byte[] digest) {
+    /** What the holder of a key may do. */
+    public enum Role {
+        /** Reads only. */
+        VIEWER,
+        /** Reads and acts: submits, cancels, redrives, pauses, changes limits. */
+        OPERATOR
     }
 
+    /**
+     * Whoever presented a valid key.
+     *
+     * @param digest the key's SHA-256 digest, from which a console session derives its signing key; never shown
+     */
+    public record Holder(String label, Role role, byte[] digest) {
+
+        public boolean mayAct() {
+            return role == Role.OPERATOR;
+        }
+    }
+
+    private static final Holder NOBODY_ASKED = new Holder(ANONYMOUS, Role.OPERATOR, new byte[0]);
+
     private final boolean enabled;
-    private final List<Key> keys;
+    private final List<Holder> keys;
 
     ApiKeys(OrchestratorConfig config) {
         this.enabled = config.auth().enabled();
@@ -48,10 +71,13 @@ class ApiKeys {
                 .toList();
     }
 
-    private static Key key(String entry) {
+    private static Holder key(String entry) {
         Matcher labelled = LABELLED.matcher(entry);
-        return labelled.matches() ? new Key(labelled.group(1), digest(labelled.group(2).strip()))
-                : new Key(UNLABELLED, digest(entry));
+        if (!labelled.matches()) {
+            return new Holder(UNLABELLED, Role.OPERATOR, digest(entry));
+        }
+        Role role = labelled.group(2) == null ? Role.OPERATOR : Role.valueOf(labelled.group(2).toUpperCase(Locale.ROOT));
+        return new Holder(labelled.group(1), role, digest(labelled.group(3).strip()));
     }
 
     /** In production an API without keys is a mistake, unless access control was turned off on purpose. */
@@ -62,26 +88,41 @@ class ApiKeys {
         }
     }
 
+    /** Whether keys are required; when not, everyone is an {@value #ANONYMOUS} operator. */
+    public boolean required() {
+        return enabled;
+    }
+
     /**
      * The label of the key a request with this {@code X-API-Key} value presents, {@value #ANONYMOUS} when access control
      * is off; empty when the request may not use the API.
      */
     Optional<String> caller(String presented) {
+        return holder(presented).map(Holder::label);
+    }
+
+    /** Who presents this key: {@value #ANONYMOUS} when access control is off; empty when the key is not valid. */
+    public Optional<Holder> holder(String presented) {
         if (!enabled) {
-            return Optional.of(ANONYMOUS);
+            return Optional.of(NOBODY_ASKED);
         }
         if (presented == null || presented.isEmpty()) {
             return Optional.empty();
         }
         byte[] candidate = digest(presented);
-        String matched = null;
-        for (Key key : keys) {
+        Holder matched = null;
+        for (Holder key : keys) {
             // every key is compared, so that the time taken does not tell which one matched
             if (MessageDigest.isEqual(key.digest(), candidate) && matched == null) {
-                matched = key.label();
+                matched = key;
             }
         }
         return Optional.ofNullable(matched);
+    }
+
+    /** The holders of the configured keys, for checking what was signed with a key's digest. */
+    public List<Holder> holders() {
+        return enabled ? keys : List.of(NOBODY_ASKED);
     }
 
     private static byte[] digest(String key) {

@@ -11,16 +11,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dataaction.retry.store.TrafficSettings;
 
 /** Reads the bodies of the runtime controls, and their action ids, naming every field that is wrong. */
-final class ControlBodies {
+public final class ControlBodies {
 
-    static final int MAX_REASON = 500;
+    public static final int MAX_REASON = 500;
     private static final Pattern ACTION_ID = Pattern.compile("[a-zA-Z0-9-]{1,128}");
 
     private ControlBodies() {
     }
 
     /** An action id in a path: the same rule as in a retry request. */
-    static String actionId(String actionId) {
+    public static String actionId(String actionId) {
         if (actionId == null || !ACTION_ID.matcher(actionId).matches()) {
             throw invalid("The action id is invalid.", List.of(new Problem.FieldError("actionId",
                     "must be 1 to 128 letters, digits or '-'")));
@@ -29,7 +29,7 @@ final class ControlBodies {
     }
 
     /** {@code {"maxConcurrent": n, "maxPerSecond": r}}; a member that is null or absent returns to the configured value. */
-    static TrafficSettings.Limits limits(JsonNode body) {
+    public static TrafficSettings.Limits limits(JsonNode body) {
         List<Problem.FieldError> errors = new ArrayList<>();
         object(body, Set.of("maxConcurrent", "maxPerSecond"), errors);
         Integer maxConcurrent = null;

@@ -4,6 +4,7 @@ package dev.dataaction.retry.ingest;
 public enum ProblemType {
     INVALID_REQUEST(400, "The request is invalid"),
     UNAUTHORIZED(401, "A valid API key is required"),
+    FORBIDDEN(403, "The API key may only read"),
     NOT_FOUND(404, "No such resource"),
     METHOD_NOT_ALLOWED(405, "Method not allowed"),
     NOT_ACCEPTABLE(406, "Not acceptable"),

@@ -38,6 +38,19 @@ public enum AuditEvent {
     ACTION_RESUMED,
     /** An operator changed the limits of an action, or of the service when the event names no action. */
     LIMITS_CHANGED,
+    /** Someone signed in to the console; the event names the key's label ({@code by}) and its role. */
+    CONSOLE_SIGNED_IN,
+    /** Someone signed out of the console. */
+    CONSOLE_SIGNED_OUT,
+    /** An operator revealed a retry's payload in the console; the event names who and which retry, never the payload. */
+    PAYLOAD_VIEWED,
+    /**
+     * An operator redrove retries from the console: one ({@code requestId}) or a failure group ({@code actionId},
+     * {@code code}), with how many were started again ({@code count}).
+     */
+    RETRIES_REDRIVEN,
+    /** An operator cancelled retries from the console: one, or the unfinished ones of a failure group. */
+    RETRIES_CANCELLED,
     /** The service stopped while the retry was unfinished; it will not be attempted again by this instance. */
     RETRY_ABANDONED
 }

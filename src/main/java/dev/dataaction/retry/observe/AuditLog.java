@@ -20,7 +20,7 @@ public class AuditLog {
     static final String LOGGER = "dev.dataaction.retry.audit";
     /** Fields that hold counts or durations; every other field is text, identifiers made of digits included. */
     static final Set<String> NUMERIC_FIELDS = Set.of("attempt", "httpStatus", "delayMs", "latencyMs", "durationMs",
-            "payloadBytes");
+            "payloadBytes", "count");
     private static final Logger LOG = Logger.getLogger(LOGGER);
 
     /** Writes one event with its fields; {@code null} values are left out. */
