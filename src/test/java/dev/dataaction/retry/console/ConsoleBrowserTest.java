@@ -153,11 +153,11 @@ public class ConsoleBrowserTest {
             assertThat(row.action()).isEqualTo(many);
             assertThat(row.status()).isEqualTo("SUCCEEDED");
         });
-        assertThat(browser.all("a#first-page")).as("a#first-page on the first page").isEmpty();
+        assertThat(browser.shown("a#first-page")).as("a#first-page on the first page").isEmpty();
         console.submitWith(browser.visible("a#next-page"));
         List<RetryRow> secondPage = console.retryRows();
         assertThat(secondPage).hasSize(5).allSatisfy(row -> assertThat(row.action()).isEqualTo(many));
-        assertThat(browser.all("a#next-page")).as("a#next-page on the last page").isEmpty();
+        assertThat(browser.shown("a#next-page")).as("a#next-page on the last page").isEmpty();
         List<String> shown = new ArrayList<>(ids(firstPage));
         shown.addAll(ids(secondPage));
         assertThat(shown).as("every retry once, over two pages").doesNotHaveDuplicates()
@@ -169,7 +169,7 @@ public class ConsoleBrowserTest {
         console.filterRetries("FAILED", few);
         assertThat(console.retryRows()).extracting(RetryRow::requestId).containsExactlyInAnyOrderElementsOf(fewIds);
         assertThat(console.retryRows()).allSatisfy(row -> assertThat(row.status()).isEqualTo("FAILED"));
-        assertThat(browser.all("a#next-page")).isEmpty();
+        assertThat(browser.shown("a#next-page")).isEmpty();
 
         console.filterRetries("FAILED", many);
         assertThat(console.retryRows()).isEmpty();
@@ -307,7 +307,7 @@ public class ConsoleBrowserTest {
         Retries.awaitStatus(id, "SUCCEEDED");
         console.signIn(OPERATOR_KEY);
         console.open("console/retries/" + id);
-        assertThat(browser.all("pre#payload")).as("no payload before it is asked for").isEmpty();
+        assertThat(browser.shown("pre#payload")).as("no payload before it is asked for").isEmpty();
         assertThat(browser.driver().getPageSource()).doesNotContain("C-77");
 
         console.submitWith(browser.visible("form#show-payload button#show-payload-button"));
@@ -330,6 +330,7 @@ public class ConsoleBrowserTest {
         assertThat(session.getSameSite()).isEqualTo("Strict");
         assertThat(session.getPath()).isEqualTo("/console");
         assertThat((String) browser.script("return document.cookie;")).doesNotContain(ConsolePages.SESSION_COOKIE);
+        console.open("console/retries");
 
         console.submitWith(browser.visible("form#sign-out button#sign-out-button"));
 
@@ -351,41 +352,86 @@ public class ConsoleBrowserTest {
     }
 
     @Test
-    void aViewerSeesNoActionFormsAndAPostFromThePageIsRefused() {
+    void aViewerSeesNoActionFormsAndItsPostsFromThePageAreRefused() {
         String action = Retries.newActionId();
         answers(action, json(400, error(400, "bad.request", "Missing field")));
         String failed = Retries.submitAccepted(action);
         Retries.awaitStatus(failed, "FAILED");
         String code = Retries.record(failed).getString("lastError.code");
-        // where the pause form posts to, as an operator's page says
+        // where the operator's forms post to and the redrive link leads, as an operator's pages say
         console.signIn(OPERATOR_KEY);
         console.open("console/actions");
         String pauseAddress = console.actionRow(action).findElement(By.cssSelector("form.pause-action"))
                 .getDomProperty("action");
+        console.open("console/retries/" + failed);
+        String payloadAddress = browser.visible("form#show-payload").getDomProperty("action");
+        console.open("console/failures");
+        String confirmation = console.failureGroup(action, code).findElement(By.cssSelector("a.redrive-group"))
+                .getDomProperty("href");
 
         console.signIn(VIEWER_KEY);
 
-        assertThat(console.signedInAs()).isEqualTo(ConsoleProfile.VIEWER_LABEL + " (viewer)");
         console.open("console/actions");
+        assertThat(console.signedInAs()).isEqualTo(ConsoleProfile.VIEWER_LABEL + " (viewer)");
         console.actionRow(action);
-        assertThat(browser.all("form.pause-action, form.resume-action, form.action-limits, form#service-limits, "
+        assertThat(browser.shown("form.pause-action, form.resume-action, form.action-limits, form#service-limits, "
                 + "button.pause-button, button.resume-button, button.limits-button, button#service-limits-button"))
                 .as("action forms on a viewer's actions page").isEmpty();
         console.open("console/failures");
         console.failureGroup(action, code);
-        assertThat(browser.all("a.redrive-group, a.cancel-group")).as("a viewer's failures page").isEmpty();
+        assertThat(browser.shown("a.redrive-group, a.cancel-group")).as("a viewer's failures page").isEmpty();
         console.open("console/retries/" + failed);
         assertThat(browser.visible("#retry-status").getText().strip()).isEqualTo("FAILED");
-        assertThat(browser.all("form#redrive-retry, form#cancel-retry, form#show-payload, #redrive-button, "
+        assertThat(browser.shown("form#redrive-retry, form#cancel-retry, form#show-payload, #redrive-button, "
                 + "#cancel-button, #show-payload-button")).as("a viewer's retry page").isEmpty();
 
         console.open("console/actions");
-        Answer answer = console.postFromPage(pauseAddress, Map.of("csrf", console.csrfToken(), "reason", REASON));
+        Answer pause = console.postFromPage(pauseAddress, Map.of("csrf", console.csrfToken(), "reason", REASON));
+        Answer reveal = console.postFromPage(payloadAddress, Map.of("csrf", console.csrfToken()));
 
-        assertThat(answer.status()).isEqualTo(403);
-        assertThat(answer.refused()).as("the refusal page").contains("can view but not act");
+        assertThat(pause.status()).isEqualTo(403);
+        assertThat(pause.refused()).as("the refusal page").contains("can view but not act");
         assertThat(actionThroughApi(action).getBoolean("paused")).isFalse();
         assertThat(audit.events("ACTION_PAUSED")).isEmpty();
+        assertThat(reveal.status()).isEqualTo(403);
+        assertThat(reveal.refused()).as("the refusal page").contains("can view but not act")
+                .doesNotContain("customerId");
+        assertThat(audit.events("PAYLOAD_VIEWED")).isEmpty();
+        browser.open(confirmation);
+        assertThat(browser.shown("form#confirm, button#confirm-button"))
+                .as("a viewer's redrive confirmation, opened from its address").isEmpty();
+    }
+
+    @Test
+    void textFromCallersAndFromGenesysIsShownAsTextNeverAsMarkup() {
+        String action = Retries.newActionId();
+        String message = "<img src=x id=injected-message onerror=document.title='injected'>";
+        String runId = "run-<b id=injected-run>1</b>";
+        String payload = "{\"note\":\"</pre><img src=x id=injected-payload onerror=document.title='injected'>\"}";
+        answers(action, json(400, error(400, "bad.request", message)));
+        String id = Retries.submitAccepted(action, runId, payload);
+        Retries.awaitStatus(id, "FAILED");
+        String code = Retries.record(id).getString("lastError.code");
+        console.signIn(OPERATOR_KEY);
+
+        console.open("console/retries?actionId=" + action);
+        assertThat(console.retryRows()).singleElement().extracting(RetryRow::run).isEqualTo(runId);
+        assertNothingInjected();
+        console.open("console/failures");
+        assertThat(textOf(console.failureGroup(action, code), "td.sample")).contains(message);
+        assertNothingInjected();
+        console.open("console/retries/" + id);
+        assertThat(browser.visible("#last-error").getText()).contains(message);
+        assertNothingInjected();
+        console.submitWith(browser.visible("button#show-payload-button"));
+        assertThat(browser.visible("pre#payload").getText()).contains("</pre><img src=x id=injected-payload");
+        assertNothingInjected();
+    }
+
+    private static void assertNothingInjected() {
+        assertThat(browser.shown("#injected-message, #injected-run, #injected-payload")).as("elements made of text")
+                .isEmpty();
+        assertThat(browser.driver().getTitle()).isNotEqualTo("injected");
     }
 
     @Test
@@ -441,7 +487,7 @@ public class ConsoleBrowserTest {
             WebElement error = browser.visible("p#sign-in-error");
             assertThat(error.getText().strip()).isEqualTo(KEY_NOT_ACCEPTED);
             assertThat(error.getDomAttribute("role")).isEqualTo("alert");
-            assertThat(browser.all("span#signed-in-as")).isEmpty();
+            assertThat(browser.shown("span#signed-in-as")).isEmpty();
             assertThat(browser.visible("input#key").getDomProperty("value")).as("the key is not given back").isEmpty();
             String page = browser.visible("body").getText();
             if (!key.isBlank()) {

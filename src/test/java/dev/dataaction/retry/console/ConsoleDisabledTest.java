@@ -47,7 +47,7 @@ class ConsoleDisabledTest {
             browser.open(base + page);
 
             assertThat(browser.responseStatus()).as("/%s", page).isEqualTo(404);
-            assertThat(browser.all("form#sign-in, nav#console-nav")).as("/%s", page).isEmpty();
+            assertThat(browser.shown("form#sign-in, nav#console-nav")).as("/%s", page).isEmpty();
         }
         assertThat(Callers.withoutApiKey().redirects().follow(false).formParam("key", ConsoleProfile.OPERATOR_KEY)
                 .post("/console/sign-in").statusCode()).isEqualTo(404);

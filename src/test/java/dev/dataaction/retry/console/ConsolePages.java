@@ -9,9 +9,10 @@ import java.util.function.Function;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
 /**
@@ -59,11 +60,13 @@ final class ConsolePages {
     }
 
     /**
-     * Forgets any session, then signs in with {@code key}; returns once the console's first page shows who is signed in.
+     * Forgets any session, then signs in with {@code key}; returns once the browser has left the sign-in page with a
+     * session. What the page it landed on shows is for the test to check: a scenario about another page opens that one.
      */
     void signIn(String key) {
         submitKey(key);
-        browser.visible("span#signed-in-as");
+        browser.until("a console page and a session after signing in", driver -> !currentPath().startsWith(
+                "/console/sign-in") && driver.manage().getCookieNamed(SESSION_COOKIE) != null);
     }
 
     /** Forgets any session, opens the sign-in page and submits {@code key}, whatever the outcome. */
@@ -96,9 +99,29 @@ final class ConsolePages {
      */
     void submitWith(WebElement control) {
         String described = describe(control);
+        browser.script("window." + PAGE_MARK + " = true;");
         control.click();
-        browser.until("a new page after clicking " + described, ExpectedConditions.stalenessOf(control));
+        browser.until("a new page after clicking " + described, driver -> leftPage(driver, control));
         browser.until("the new page to load", ready());
+    }
+
+    /** Set on the window of a page a test is about to leave; a new document has a window without it. */
+    private static final String PAGE_MARK = "consoleTestLeaving";
+
+    private static boolean leftPage(WebDriver driver, WebElement control) {
+        try {
+            if (((JavascriptExecutor) driver).executeScript("return window." + PAGE_MARK + ";") == null) {
+                return true;
+            }
+            control.isEnabled();
+            return false;
+        } catch (StaleElementReferenceException replaced) {
+            return true;
+        } catch (WebDriverException midNavigation) {
+            // while one document replaces another Chromium answers "Node with given id does not belong to the
+            // document" and the like: not there yet
+            return false;
+        }
     }
 
     private static Function<WebDriver, Boolean> ready() {

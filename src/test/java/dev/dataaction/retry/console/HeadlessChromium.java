@@ -148,6 +148,17 @@ public final class HeadlessChromium implements AfterAllCallback, TestWatcher {
         return driver().findElements(By.cssSelector(css));
     }
 
+    /**
+     * What {@code css} selects now, each element as the start of its HTML, without waiting: for checking that something
+     * is absent with a message that shows what was there instead.
+     */
+    public List<String> shown(String css) {
+        return all(css).stream().map(element -> {
+            String html = element.getDomProperty("outerHTML");
+            return html == null || html.length() <= 160 ? html : html.substring(0, 160) + "...";
+        }).toList();
+    }
+
     /** Runs a script in the page and returns what it returns. */
     public Object script(String script, Object... arguments) {
         return ((JavascriptExecutor) driver()).executeScript(script, arguments);
