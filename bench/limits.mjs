@@ -15,6 +15,7 @@
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { httpClient, nowMs, pool, round, sleep } from './lib/http.mjs';
+import { cpuSeconds } from './lib/proc.mjs';
 
 // ------------------------------------------------------------------------------------------------------------------
 // Arguments and small helpers
@@ -91,13 +92,6 @@ async function metricSum(service, name, filter = {}) {
     if (Object.entries(filter).every(([k, v]) => labels[k] === v)) sum += Number(m[4]);
   }
   return sum;
-}
-
-// CPU seconds (user + system, every thread) of a process, from /proc/<pid>/stat.
-function cpuSeconds(pid, clkTck) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
-  return (Number(fields[11]) + Number(fields[12])) / clkTck; // utime (14), stime (15)
 }
 
 // Status counts of the retries table, through psql (the PostgreSQL store's database).
