@@ -5,6 +5,7 @@
 //
 //   node console.mjs run --service URL --service-pid PID --store NAME [--count 10000] [--actions 10] [--runs 50]
 //                        [--warmups 20] [--api-key bench-key] [--settle-timeout-s 300] [--clk-tck 100]
+//                        [--db-name NAME --db-host 127.0.0.1 --db-user postgres --analyze 1]
 //   node console.mjs report RESULTS.jsonl
 //
 // The stand-in (bench/stub.js --script-field stubScript) answers each retry by the script in its payload, so the driver
@@ -14,10 +15,13 @@
 //
 // A page's time is the driver's, from sending the request to the answer's last byte, one request at a time on a kept
 // connection: what a browser next to the service would wait, less its rendering. The warm-up requests (the same
-// requests) are not counted. The service's CPU time per request (user + system, every thread, from /proc over the timed
+// requests) are not counted. With --db-name (the PostgreSQL store), the driver notes whether the retries table has
+// planner statistics once the retries have settled and, with --analyze 1, gathers them first (ANALYZE retries), as
+// autovacuum would soon after such a load where it is on. The service's CPU time per request (user + system, every thread, from /proc over the timed
 // requests) does not depend on what else the machine runs, unlike the times. Every answer must be 200 and show what it should (rows, counts); a page that fails says
 // why in its row.
 import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { httpClient, nowMs, pool, quantile, round, sleep } from './lib/http.mjs';
 import { cpuSeconds } from './lib/proc.mjs';
 
@@ -108,7 +112,10 @@ async function run() {
     const settledS = (nowMs() - t0) / 1000;
     if (unfinished !== 0) throw new Error(`retries still unfinished ${round(settledS, 0)} s after the first submission`);
 
-    // 3. Sign in
+    // 3. The planner's statistics of the retries table (PostgreSQL store)
+    const database = opts['db-name'] ? statistics(opts['analyze'] === '1') : null;
+
+    // 4. Sign in
     const signIn = await request(service, 'POST', '/console/sign-in', {
       body: `key=${encodeURIComponent(opts['api-key'] || 'bench-key')}`,
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -118,7 +125,7 @@ async function run() {
     if (signIn.status !== 303 || !cookie) throw new Error(`sign-in answered ${signIn.status} without the session cookie`);
     const page = (path, extra = {}) => request(service, 'GET', path, { headers: { Cookie: cookie, ...extra } });
 
-    // 4. What the store holds, as the overview counts it (where it can)
+    // 5. What the store holds, as the overview counts it (where it can)
     let statusCounts = null;
     const panel = await page('/console/overview', { 'HX-Request': 'true' });
     if (panel.status === 200) {
@@ -131,7 +138,7 @@ async function run() {
       expected[status] = (expected[status] || 0) + 1;
     }
 
-    // 5. The pages
+    // 6. The pages
     const exhausted = ids.filter((_, i) => actionOf(i, actions) === 'console-act-05' && scriptOf(i, actions) === '503');
     const rows = (html) => (html.match(/class="retry-link"/g) || []).length;
     const pages = [];
@@ -205,11 +212,21 @@ async function run() {
 
     return {
       store: opts.store, ok: true, count, actions, runs, warmups,
-      filledS: round(filledS, 1), settledS: round(settledS, 1), statusCounts, expected, pages,
+      filledS: round(filledS, 1), settledS: round(settledS, 1), statusCounts, expected, database, pages,
     };
   } finally {
     destroy();
   }
+}
+
+// Whether autovacuum is on, whether the retries table had statistics, and whether this run gathered them.
+function statistics(analyze) {
+  const psql = (sql) => execFileSync('psql', ['-h', opts['db-host'] || '127.0.0.1', '-U', opts['db-user'] || 'postgres',
+    '-d', opts['db-name'], '-At', '-F', ' ', '-c', sql], { encoding: 'utf8', timeout: 60_000 }).trim();
+  const [autovacuum, hadStatistics] = psql("SELECT current_setting('autovacuum'), coalesce(last_analyze, last_autoanalyze) " +
+    "IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'retries'").split(' ');
+  if (analyze) psql('ANALYZE retries');
+  return { autovacuum, hadStatistics: hadStatistics === 't', analyzed: analyze };
 }
 
 // The cursor: from the first page, follow a#next-page `warmups` times (not counted), then from the first page again
@@ -268,7 +285,10 @@ function report(file) {
     const expected = Object.entries(r.expected).map(([s, n]) => `${s} ${n.toLocaleString('en')}`).join(', ');
     out.push(`${r.count.toLocaleString('en')} retries on ${r.actions} actions, submitted in ${r.filledS} s, settled ${r.settledS} s after the first. ` +
       `Stored, as the overview counts them: ${counts} (the stand-in's scripts make ${expected}). ` +
-      `${r.runs} requests per page after ${r.warmups} warm-up requests, one at a time; service CPU is per request.`, '');
+      `${r.runs} requests per page after ${r.warmups} warm-up requests, one at a time; service CPU is per request.` +
+      (r.database ? ` Planner statistics of the retries table: ${r.database.hadStatistics ? 'present' : 'none'} once the ` +
+        `retries had settled (autovacuum ${r.database.autovacuum} on this server)` +
+        `${r.database.analyzed ? ', then gathered by the benchmark (ANALYZE retries)' : ', and none gathered (--no-analyze)'}.` : ''), '');
     out.push('| Page | Request | Shows | Median | p95 | Max | Service CPU | p95 ≤ 100 ms |', '|---|---|---|---|---|---|---|---|');
     for (const p of r.pages) {
       if (!p.ok) {

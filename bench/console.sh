@@ -6,13 +6,16 @@
 # and prints one Markdown table per store. A benchmark, not a test: it reports PASS or MISS against 100 ms at the p95.
 #
 #   bench/console.sh [--only memory,postgres] [--count 10000] [--runs 50] [--warmups 20] [--db bench_console]
-#                    [--jar PATH] [--service-option OPT]
+#                    [--no-analyze] [--jar PATH] [--service-option OPT]
 #
 #   --only     the stores, in order: memory, postgres (default both)
 #   --count    retries stored (default 10000), on 10 actions
 #   --runs     timed requests per page (default 50), after --warmups untimed ones (default 20)
 #   --db NAME  the PostgreSQL database, dropped and created afresh on every run (default bench_console); the server is
 #              CONSOLE_DB_HOST (127.0.0.1), port 5432, user CONSOLE_DB_USER (postgres), no password
+#   --no-analyze  PostgreSQL: measure without planner statistics unless autovacuum gathered them. By default the
+#              benchmark runs ANALYZE on the retries table once the retries have settled, as autovacuum would soon after
+#              such a load (where it is on): without statistics, a listing's plan reads every row
 #   --jar PATH the packaged service (default target/quarkus-app/quarkus-run.jar, built when missing)
 #   --service-option OPT   one more option for every service (repeatable), after the benchmark's own
 #
@@ -34,6 +37,7 @@ WARMUPS=20
 DB=bench_console
 DB_HOST=${CONSOLE_DB_HOST:-127.0.0.1}
 DB_USER=${CONSOLE_DB_USER:-postgres}
+ANALYZE=1
 SERVICE_OPTIONS=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -42,6 +46,7 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=${2:?--runs needs a number}; shift ;;
     --warmups) WARMUPS=${2:?--warmups needs a number}; shift ;;
     --db) DB=${2:?--db needs a database name}; shift ;;
+    --no-analyze) ANALYZE=0 ;;
     --jar) JAR=${2:?--jar needs a path}; shift ;;
     --service-option) SERVICE_OPTIONS+=("${2:?--service-option needs an option}"); shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"; exit 0 ;;
@@ -53,6 +58,7 @@ for n in "$COUNT" "$RUNS" "$WARMUPS"; do
   case "$n" in ''|*[!0-9]*) echo "--count, --runs and --warmups take whole numbers" >&2; exit 2 ;; esac
 done
 case "$DB" in test|test_*|postgres|template0|template1) echo "--db $DB: choose a database of its own" >&2; exit 2 ;; esac
+ROOM=$((COUNT * 2 > 20000 ? COUNT * 2 : 20000)) # queue, backlog and retention hold every retry
 wants() { [[ ",$ONLY," == *",$1,"* ]]; }
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -62,7 +68,7 @@ bench_find_jdk
 command -v node >/dev/null || { echo "node (Node.js 18 or later) is required" >&2; exit 1; }
 command -v curl >/dev/null || { echo "curl is required" >&2; exit 1; }
 if wants postgres; then
-  for tool in createdb dropdb; do command -v $tool >/dev/null || { echo "$tool is required (store postgres)" >&2; exit 1; }; done
+  for tool in psql createdb dropdb; do command -v $tool >/dev/null || { echo "$tool is required (store postgres)" >&2; exit 1; }; done
 fi
 if [ ! -f "$JAR" ]; then
   [ "$JAR" = "$ROOT/target/quarkus-app/quarkus-run.jar" ] || { echo "no service at $JAR" >&2; exit 1; }
@@ -92,7 +98,8 @@ failed() { # failed STORE REASON
 
 # bench STORE [-Dkey=value...]: one store, from a fresh stand-in and service to its JSON line
 bench() {
-  local store=$1 port url rc=0; shift
+  local store=$1 port url rc=0 database=(); shift
+  [ "$store" = postgres ] && database=(--db-name "$DB" --db-host "$DB_HOST" --db-user "$DB_USER" --analyze "$ANALYZE")
   echo "store $store: the stand-in, the service, $COUNT retries, then the pages" >&2
   if ! start_node_stub "$BENCH_DIR/stub.js" "$OUT/stub-$store.log" "$OUT/stub-$store.port" \
     --script-field stubScript --client-id bench --client-secret bench-secret; then
@@ -107,8 +114,8 @@ bench() {
   GENESYS_BASE_URL=$stub GENESYS_CLIENT_ID=bench GENESYS_CLIENT_SECRET=bench-secret \
     "$JAVA" -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" -Dgenesys.login-url="$stub" \
     -Dorchestrator.api-keys=ops:operator=bench-key \
-    -Dorchestrator.queue.max-depth=20000 -Dorchestrator.queue.max-backlog=20000 \
-    -Dorchestrator.retention-max-records=20000 \
+    -Dorchestrator.queue.max-depth="$ROOM" -Dorchestrator.queue.max-backlog="$ROOM" \
+    -Dorchestrator.retention-max-records="$ROOM" \
     -Dorchestrator.retry.max-attempts=2 -Dorchestrator.retry.base-delay=50ms \
     -Dorchestrator.circuit-breaker.failure-threshold=1000000 \
     -Dquarkus.shutdown.delay=0s -Dquarkus.shutdown.timeout=5s \
@@ -117,7 +124,7 @@ bench() {
   if wait_service_ready "$SERVICE_PID" "$url"; then
     timeout 900 node "$BENCH_DIR/console.mjs" run --service "$url" --service-pid "$SERVICE_PID" --store "$store" \
       --count "$COUNT" --runs "$RUNS" --warmups "$WARMUPS" --api-key bench-key --clk-tck "$(getconf CLK_TCK)" \
-      >>"$RESULTS" 2>>"$OUT/driver.log" &
+      "${database[@]}" >>"$RESULTS" 2>>"$OUT/driver.log" &
     DRIVER_PID=$!
     wait "$DRIVER_PID" || rc=$?
     DRIVER_PID=""
