@@ -1,7 +1,6 @@
 package dev.dataaction.retry.store;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -233,8 +232,17 @@ public class InMemoryRetryStore implements RetryStore {
 
     @Override
     public Uni<Map<RetryStatus, Long>> countByStatus() {
+        // plain counters: the overview asks every few seconds and this reads every record
+        long[] perStatus = new long[RetryStatus.values().length];
+        for (Entry entry : byId.values()) {
+            perStatus[entry.record().status().ordinal()]++;
+        }
         Map<RetryStatus, Long> counts = new EnumMap<>(RetryStatus.class);
-        byId.values().forEach(entry -> counts.merge(entry.record().status(), 1L, Long::sum));
+        for (RetryStatus status : RetryStatus.values()) {
+            if (perStatus[status.ordinal()] > 0) {
+                counts.put(status, perStatus[status.ordinal()]);
+            }
+        }
         return Uni.createFrom().item(counts);
     }
 
@@ -274,16 +282,27 @@ public class InMemoryRetryStore implements RetryStore {
 
     @Override
     public Uni<List<AttemptCount>> attemptsPerMinute(Instant since) {
-        Map<Instant, Map<AttemptOutcome, Long>> perMinute = new TreeMap<>();
-        byId.values().forEach(entry -> entry.record().attempts().stream()
-                .filter(attempt -> !attempt.startedAt().isBefore(since))
-                .forEach(attempt -> perMinute
-                        .computeIfAbsent(attempt.startedAt().truncatedTo(ChronoUnit.MINUTES),
-                                minute -> new EnumMap<>(AttemptOutcome.class))
-                        .merge(attempt.outcome(), 1L, Long::sum)));
+        // plain loops and counters: the overview asks every few seconds and this reads every attempt of every record
+        int outcomes = AttemptOutcome.values().length;
+        Map<Long, long[]> perMinute = new TreeMap<>();
+        for (Entry entry : byId.values()) {
+            for (Attempt attempt : entry.record().attempts()) {
+                if (attempt.startedAt().isBefore(since)) {
+                    continue;
+                }
+                long minute = Math.floorDiv(attempt.startedAt().getEpochSecond(), 60);
+                perMinute.computeIfAbsent(minute, any -> new long[outcomes])[attempt.outcome().ordinal()]++;
+            }
+        }
         List<AttemptCount> counts = new ArrayList<>();
-        perMinute.forEach((minute, outcomes) -> outcomes
-                .forEach((outcome, count) -> counts.add(new AttemptCount(minute, outcome, count))));
+        perMinute.forEach((minute, perOutcome) -> {
+            for (AttemptOutcome outcome : AttemptOutcome.values()) {
+                if (perOutcome[outcome.ordinal()] > 0) {
+                    counts.add(new AttemptCount(Instant.ofEpochSecond(minute * 60), outcome,
+                            perOutcome[outcome.ordinal()]));
+                }
+            }
+        });
         return Uni.createFrom().item(counts);
     }
 
