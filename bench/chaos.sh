@@ -35,11 +35,9 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-if [ -z "${JAVA_HOME:-}" ]; then
-  for candidate in /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/java-25-*; do
-    [ -x "$candidate/bin/java" ] && export JAVA_HOME="$candidate" && break
-  done
-fi
+# shellcheck source=lib/common.sh
+source bench/lib/common.sh
+bench_find_jdk
 
 out=bench/results/chaos-$(date +%Y%m%d-%H%M%S)
 rm -f target/chaos-report.txt

@@ -12,10 +12,10 @@
 //
 // Every figure comes from the stand-in's log of execute requests (start and end of each), the database, /q/metrics or
 // /proc. Every wait is bounded; a scenario that does not finish in time fails with what it saw.
-import http from 'node:http';
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
+import { httpClient, nowMs, pool, round, sleep } from './lib/http.mjs';
+import { cpuSeconds } from './lib/proc.mjs';
 
 // ------------------------------------------------------------------------------------------------------------------
 // Arguments and small helpers
@@ -30,55 +30,8 @@ for (let i = 0; i < rest.length; i += 2) {
 const num = (name, fallback) => (opts[name] === undefined ? fallback : Number(opts[name]));
 const API_KEY = opts['api-key'] || 'bench-key';
 
-const nowMs = () => performance.timeOrigin + performance.now(); // epoch ms, sub-ms resolution, as the stand-in's
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const round = (v, digits = 2) => (Number.isFinite(v) ? Number(v.toFixed(digits)) : v);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
-
-// One HTTP request to a loopback URL with a hard timeout; resolves {status, body (parsed JSON or text)}.
-function request(baseUrl, method, path, { body, timeoutMs = 30_000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const url = new URL(path, baseUrl);
-    if (url.hostname !== '127.0.0.1') return reject(new Error(`refusing non-loopback target ${url.hostname}`));
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(url, {
-      method,
-      agent,
-      timeout: timeoutMs,
-      headers: {
-        'X-API-Key': API_KEY,
-        ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}),
-      },
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed = text;
-        if ((res.headers['content-type'] || '').includes('json')) {
-          try { parsed = JSON.parse(text); } catch { /* leave as text */ }
-        }
-        resolve({ status: res.statusCode, body: parsed });
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out after ${timeoutMs} ms`)));
-    req.on('error', reject);
-    if (payload !== undefined) req.write(payload);
-    req.end();
-  });
-}
-
-// Runs `worker(item, i)` over `items` with at most `concurrency` at a time.
-async function pool(items, concurrency, worker) {
-  let next = 0;
-  async function lane() {
-    while (next < items.length) {
-      const i = next++;
-      await worker(items[i], i);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
-}
+// Every request carries the API key; the stand-in ignores it.
+const { request, destroy: closeConnections } = httpClient({ headers: { 'X-API-Key': API_KEY }, maxSockets: 32 });
 
 // Submits `count` retries of `actionId` through POST /v1/retries/batch in chunks of 100, chunk k to services[k % n],
 // four chunks at a time. Every item must be accepted. Returns when the last chunk is answered.
@@ -139,13 +92,6 @@ async function metricSum(service, name, filter = {}) {
     if (Object.entries(filter).every(([k, v]) => labels[k] === v)) sum += Number(m[4]);
   }
   return sum;
-}
-
-// CPU seconds (user + system, every thread) of a process, from /proc/<pid>/stat.
-function cpuSeconds(pid, clkTck) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
-  return (Number(fields[11]) + Number(fields[12])) / clkTck; // utime (14), stime (15)
 }
 
 // Status counts of the retries table, through psql (the PostgreSQL store's database).
@@ -521,7 +467,7 @@ async function main() {
     process.stdout.write(JSON.stringify({ scenario: mode, ok: false, error: String((err && err.message) || err) }) + '\n');
     process.exitCode = 1;
   } finally {
-    agent.destroy();
+    closeConnections();
   }
 }
 

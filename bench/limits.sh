@@ -32,6 +32,8 @@
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib/common.sh
+source "$BENCH_DIR/lib/common.sh"
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
 COMMAND="bench/limits.sh${*:+ $*}"
 
@@ -58,16 +60,7 @@ wants() { [[ ",$ONLY," == *",$1,"* ]]; }
 # ---------------------------------------------------------------------------------------------------------------------
 # Tools: a JDK (JAVA_HOME, else a JDK 25 under /usr/lib/jvm, else java on PATH), Node.js, curl; psql for scenario 1
 # ---------------------------------------------------------------------------------------------------------------------
-if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
-  :
-elif jdk=$(ls -d /usr/lib/jvm/*25* 2>/dev/null | head -n 1) && [ -n "$jdk" ] && [ -x "$jdk/bin/java" ]; then
-  export JAVA_HOME=$jdk
-elif command -v java >/dev/null; then
-  export JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
-else
-  echo "no JDK found: set JAVA_HOME" >&2; exit 1
-fi
-JAVA=$JAVA_HOME/bin/java
+bench_find_jdk
 command -v node >/dev/null || { echo "node (Node.js 18 or later) is required" >&2; exit 1; }
 command -v curl >/dev/null || { echo "curl is required" >&2; exit 1; }
 if wants backlog; then
@@ -89,17 +82,6 @@ SERVICE_URLS=()
 STUB_PID=""
 DRIVER_PID=""
 
-stop_pid() { # stop_pid PID SECONDS: SIGTERM, wait at most SECONDS, then SIGKILL
-  local pid=$1 wait_s=$2 i
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < wait_s * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 stop_services() {
   local pid
   for pid in "${SERVICE_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done # all at once, then wait for each
@@ -109,27 +91,13 @@ stop_services() {
 }
 stop_stub() { stop_pid "$STUB_PID" 5; STUB_PID=""; }
 cleanup() { stop_pid "$DRIVER_PID" 5; DRIVER_PID=""; stop_services; stop_stub; }
-trap cleanup EXIT
-# Long-running children run in the background and are waited for with `wait`, which a signal interrupts at once.
-trap 'echo "interrupted: stopping everything this run started" >&2; exit 130' INT TERM
-
-free_port() {
-  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
-}
+bench_traps
 
 # start_stub NAME [stand-in arguments...]: sets STUB_URLS (one URL per --listeners port)
 start_stub() {
-  local name=$1 i port; shift
-  rm -f "$OUT/stub-$name.port"
-  node "$BENCH_DIR/limits-stub.mjs" --port-file "$OUT/stub-$name.port" --client-id bench --client-secret bench-secret "$@" \
-    >"$OUT/stub-$name.log" 2>&1 &
-  STUB_PID=$!
-  for ((i = 0; i < 100; i++)); do
-    [ -s "$OUT/stub-$name.port" ] && break
-    kill -0 "$STUB_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  [ -s "$OUT/stub-$name.port" ] || { echo "the stand-in did not start (see $OUT/stub-$name.log)" >&2; return 1; }
+  local name=$1 port; shift
+  start_node_stub "$BENCH_DIR/limits-stub.mjs" "$OUT/stub-$name.log" "$OUT/stub-$name.port" \
+    --client-id bench --client-secret bench-secret "$@" || return 1
   STUB_URLS=()
   for port in $(tr ',' ' ' <"$OUT/stub-$name.port"); do STUB_URLS+=("http://127.0.0.1:$port"); done
 }
@@ -150,14 +118,10 @@ launch_service() {
 }
 START_ERROR=""
 wait_ready() { # every launched service answers /q/health/ready with 200 within 120 s
-  local k i
+  local k
   START_ERROR=""
   for k in "${!SERVICE_PIDS[@]}"; do
-    for ((i = 0; i < 240; i++)); do
-      kill -0 "${SERVICE_PIDS[$k]}" 2>/dev/null || break
-      [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "${SERVICE_URLS[$k]}/q/health/ready" || true)" = 200 ] && continue 2
-      sleep 0.5
-    done
+    wait_service_ready "${SERVICE_PIDS[$k]}" "${SERVICE_URLS[$k]}" && continue
     echo "a service did not become ready within 120 s (see $OUT/service-*.log)" >&2
     # the first configuration error it logged, if any, becomes the reason in the table
     START_ERROR=$(grep -m 1 -ho 'SRCFG[0-9]*: [^"\\]*' "$OUT"/service-*.log 2>/dev/null || true)

@@ -19,6 +19,8 @@
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib/common.sh
+source "$BENCH_DIR/lib/common.sh"
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
 COMMAND="bench/run.sh${*:+ $*}"
 
@@ -56,16 +58,7 @@ fi
 # ---------------------------------------------------------------------------------------------------------------------
 # Tools: a JDK (JAVA_HOME, else a JDK 25 under /usr/lib/jvm, else java on PATH) and Node.js
 # ---------------------------------------------------------------------------------------------------------------------
-if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
-  :
-elif jdk=$(ls -d /usr/lib/jvm/*25* 2>/dev/null | head -n 1) && [ -n "$jdk" ] && [ -x "$jdk/bin/java" ]; then
-  export JAVA_HOME=$jdk
-elif command -v java >/dev/null; then
-  export JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
-else
-  echo "no JDK found: set JAVA_HOME" >&2; exit 1
-fi
-JAVA=$JAVA_HOME/bin/java
+bench_find_jdk
 JCMD=$JAVA_HOME/bin/jcmd
 [ -x "$JCMD" ] || { echo "jcmd not found next to $JAVA (a JDK, not a JRE, is needed)" >&2; exit 1; }
 command -v node >/dev/null || { echo "node (Node.js 18 or later) is required" >&2; exit 1; }
@@ -99,48 +92,22 @@ SERVICE_PID=""
 STUB_PID=""
 DRIVER_PID=""
 
-stop_pid() { # stop_pid PID SECONDS: SIGTERM, wait at most SECONDS, then SIGKILL
-  local pid=$1 wait_s=$2 i
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < wait_s * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 stop_service() { stop_pid "$SERVICE_PID" 30; SERVICE_PID=""; }
 stop_stub() { stop_pid "$STUB_PID" 5; STUB_PID=""; }
 cleanup() { stop_pid "$DRIVER_PID" 5; DRIVER_PID=""; stop_service; stop_stub; }
-trap cleanup EXIT
-# Long-running children run in the background and are waited for with `wait`, which a signal interrupts at once
-# (a foreground child would delay the trap until it ended).
-trap 'echo "interrupted: stopping everything this run started" >&2; exit 130' INT TERM
-
-free_port() {
-  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
-}
+bench_traps
 
 # start_stub NAME [stub arguments...]: sets STUB_URL
 start_stub() {
-  local name=$1 i; shift
-  rm -f "$OUT/stub-$name.port"
-  node "$BENCH_DIR/stub.js" --port-file "$OUT/stub-$name.port" --client-id bench --client-secret bench-secret "$@" \
-    >"$OUT/stub-$name.log" 2>&1 &
-  STUB_PID=$!
-  for ((i = 0; i < 100; i++)); do
-    [ -s "$OUT/stub-$name.port" ] && break
-    kill -0 "$STUB_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  [ -s "$OUT/stub-$name.port" ] || { echo "the stub did not start (see $OUT/stub-$name.log)" >&2; return 1; }
+  local name=$1; shift
+  start_node_stub "$BENCH_DIR/stub.js" "$OUT/stub-$name.log" "$OUT/stub-$name.port" \
+    --client-id bench --client-secret bench-secret "$@" || return 1
   STUB_URL=http://127.0.0.1:$(cat "$OUT/stub-$name.port")
 }
 
 # start_service LOGNAME [-Dkey=value...]: sets SERVICE_URL; fails when the service is not ready within 120 s
 start_service() {
-  local name=$1 port i; shift
+  local name=$1 port; shift
   port=$(free_port)
   local jfr=()
   [ "$PROFILE" = 1 ] && jfr=("-XX:StartFlightRecording=filename=$OUT/$name.jfr,settings=profile,dumponexit=true")
@@ -159,13 +126,7 @@ start_service() {
   SERVICE_PID=$!
   SERVICE_URL=http://127.0.0.1:$port
   SERVICE_LOG=$OUT/service-$name.log
-  for ((i = 0; i < 240; i++)); do
-    kill -0 "$SERVICE_PID" 2>/dev/null || break
-    if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$SERVICE_URL/q/health/ready" || true)" = 200 ]; then
-      return 0
-    fi
-    sleep 0.5
-  done
+  wait_service_ready "$SERVICE_PID" "$SERVICE_URL" && return 0
   echo "the service did not become ready within 120 s (see $OUT/service-$name.log)" >&2
   return 1
 }

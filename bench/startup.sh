@@ -9,12 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-5}"
 
-if [ -z "${JAVA_HOME:-}" ]; then
-  for candidate in /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/java-25-*; do
-    [ -x "$candidate/bin/java" ] && export JAVA_HOME="$candidate" && break
-  done
-fi
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# shellcheck source=lib/common.sh
+source bench/lib/common.sh
+bench_find_jdk
+java=$JAVA
 
 if [ ! -f target/quarkus-app/app.aot ]; then
   # the integration tests are the training run that records the cache

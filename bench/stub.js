@@ -2,11 +2,13 @@
 // A minimal Genesys Cloud stand-in for the benchmark: the OAuth token endpoint and the Data Action execute endpoint,
 // with scripted answers per correlation id, and a log of every execute request with a high-resolution arrival time.
 //
-// Usage: node stub.js --port-file FILE [--script 503,200] [--latency-ms 20] [--retry-after 60]
-//                     [--client-id bench --client-secret bench-secret]
+// Usage: node stub.js --port-file FILE [--script 503,200] [--script-field stubScript] [--latency-ms 20]
+//                     [--retry-after 60] [--client-id bench --client-secret bench-secret]
 //
 //   --script       statuses answered to the 1st, 2nd, ... request of each correlation id; the last one repeats
 //                  (default "200")
+//   --script-field a request body (the retry's requestPayload) with this field, a script such as "503,200", is
+//                  answered by that script instead of --script: each retry can have a fate of its own
 //   --latency-ms   how long each execute request is held before it is answered (default 0: at once)
 //   --retry-after  Retry-After header (seconds) sent with every 429 and 503 answer (default: none)
 //
@@ -25,10 +27,11 @@ const fs = require('node:fs');
 const { performance } = require('node:perf_hooks');
 
 function parseArgs(argv) {
-  const args = { script: '200', latencyMs: 0, retryAfter: null, portFile: null, clientId: 'bench', clientSecret: 'bench-secret' };
+  const args = { script: '200', scriptField: null, latencyMs: 0, retryAfter: null, portFile: null, clientId: 'bench', clientSecret: 'bench-secret' };
   for (let i = 2; i < argv.length; i += 2) {
     const [name, value] = [argv[i], argv[i + 1]];
     if (name === '--script') args.script = value;
+    else if (name === '--script-field') args.scriptField = value;
     else if (name === '--latency-ms') args.latencyMs = Number(value);
     else if (name === '--retry-after') args.retryAfter = value;
     else if (name === '--port-file') args.portFile = value;
@@ -36,10 +39,29 @@ function parseArgs(argv) {
     else if (name === '--client-secret') args.clientSecret = value;
     else throw new Error(`unknown argument ${name}`);
   }
-  args.statuses = args.script.split(',').map(Number);
-  if (args.statuses.some((s) => !(s >= 200 && s < 600))) throw new Error(`bad --script ${args.script}`);
+  args.statuses = statusesOf(args.script);
+  if (!args.statuses) throw new Error(`bad --script ${args.script}`);
   return args;
 }
+
+function statusesOf(script) {
+  const statuses = String(script).split(',').map(Number);
+  return statuses.some((s) => !(s >= 200 && s < 600)) ? null : statuses;
+}
+
+// The script a request's body asks for with --script-field, or --script.
+function scriptOf(body) {
+  if (args.scriptField === null) return args.statuses;
+  try {
+    const asked = JSON.parse(body)[args.scriptField];
+    return (asked !== undefined && statusesOf(asked)) || args.statuses;
+  } catch {
+    return args.statuses;
+  }
+}
+
+// Genesys' error code for each status the stub answers with.
+const ERROR_CODES = { 400: 'bad.request', 404: 'not.found', 429: 'too.many.requests' };
 
 const args = parseArgs(process.argv);
 const expectedBasic = 'Basic ' + Buffer.from(`${args.clientId}:${args.clientSecret}`).toString('base64');
@@ -88,11 +110,12 @@ const server = http.createServer((req, res) => {
 
   const execute = req.method === 'POST' && EXECUTE.exec(path);
   if (execute) {
-    readBody(req, () => {
+    readBody(req, (body) => {
       const correlationId = req.headers['inin-correlation-id'] || '';
       const n = seen.get(correlationId) || 0;
       seen.set(correlationId, n + 1);
-      const status = args.statuses[Math.min(n, args.statuses.length - 1)];
+      const statuses = scriptOf(body);
+      const status = statuses[Math.min(n, statuses.length - 1)];
       const entry = [arrival, correlationId, status, 0];
       executes.push(entry);
       const answer = () => {
@@ -102,7 +125,7 @@ const server = http.createServer((req, res) => {
         }
         const headers = { 'ININ-Correlation-Id': correlationId };
         if (args.retryAfter !== null && (status === 429 || status === 503)) headers['Retry-After'] = args.retryAfter;
-        send(res, status, { message: `scripted ${status}`, code: status === 429 ? 'too.many.requests' : 'service.unavailable', status, contextId: correlationId }, headers);
+        send(res, status, { message: `scripted ${status}`, code: ERROR_CODES[status] || 'service.unavailable', status, contextId: correlationId }, headers);
       };
       if (args.latencyMs > 0) setTimeout(answer, args.latencyMs);
       else answer();
@@ -129,7 +152,7 @@ server.headersTimeout = 65_000;
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address();
   if (args.portFile) fs.writeFileSync(args.portFile, String(port));
-  console.log(`stub listening on 127.0.0.1:${port} script=${args.script} latencyMs=${args.latencyMs} retryAfter=${args.retryAfter}`);
+  console.log(`stub listening on 127.0.0.1:${port} script=${args.script} scriptField=${args.scriptField} latencyMs=${args.latencyMs} retryAfter=${args.retryAfter}`);
 });
 
 for (const signal of ['SIGTERM', 'SIGINT']) {

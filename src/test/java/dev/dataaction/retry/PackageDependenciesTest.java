@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Packages depend one way: ingest on the pipeline, the pipeline on genesys and the store, observe listening to all of
- * them through CDI events and reading their state. Checked on the sources' imports, so that a cycle fails the build
+ * them through CDI events and reading their state, and the console, a face for people, on whatever it shows. Checked on the
+ * sources' imports, so that a cycle fails the build
  * rather than a review.
  */
 class PackageDependenciesTest {
@@ -36,7 +37,8 @@ class PackageDependenciesTest {
             "genesys", Set.of("config", "store"),
             "pipeline", Set.of("config", "store", "genesys"),
             "ingest", Set.of("config", "store", "pipeline"),
-            "observe", Set.of("config", "store", "genesys", "pipeline"));
+            "observe", Set.of("config", "store", "genesys", "pipeline"),
+            "console", Set.of("config", "store", "pipeline", "ingest", "observe"));
 
     @Test
     void everyPackageImportsOnlyThePackagesBelowIt() throws IOException {

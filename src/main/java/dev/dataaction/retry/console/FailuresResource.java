@@ -1,8 +1,11 @@
 package dev.dataaction.retry.console;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -23,6 +26,7 @@ import dev.dataaction.retry.store.Cancellation;
 import dev.dataaction.retry.store.FailureGroup;
 import dev.dataaction.retry.store.RetryQuery;
 import dev.dataaction.retry.store.RetryStore;
+import dev.dataaction.retry.store.StoredSubmission;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -82,17 +86,15 @@ public class FailuresResource {
     @Path("/redrive")
     public Uni<Response> redrive(@RestForm String actionId, @RestForm String code, @RestForm String csrf, UriInfo uri) {
         String by = user.act(csrf);
-        return Pages.fromStore(store.redrivable(dead(actionId, code)))
-                .chain(dead -> Multi.createFrom().iterable(dead).onItem()
-                        .transformToUniAndConcatenate(pipeline::redrive).collect().asList())
-                .map(admissions -> {
-                    long started = admissions.stream().filter(Admission.Accepted.class::isInstance).count();
-                    audit.write(AuditEvent.RETRIES_REDRIVEN, group(by, actionId, code, started));
-                    String notice = "Redriven: " + started + (started == 1 ? " retry." : " retries.")
-                            + (started < admissions.size() ? " " + (admissions.size() - started)
-                                    + " could not start now (queue full or service busy); redrive the group again." : "");
-                    return Pages.redirect(uri, Pages.link(ConsoleGate.ROOT + "/retries",
-                            Pages.query("actionId", actionId, "notice", notice)));
+        return onEach(store.redrivable(dead(actionId, code)), (StoredSubmission stopped) -> pipeline.redrive(stopped),
+                Admission.Accepted.class::isInstance)
+                .map(tally -> {
+                    audit.write(AuditEvent.RETRIES_REDRIVEN, group(by, actionId, code, tally.done()));
+                    String notice = "Redriven: " + retries(tally.done()) + "." + (tally.done() < tally.tried()
+                            ? " " + (tally.tried() - tally.done()) + " could not start now (queue full or service "
+                                    + "busy); redrive the group again."
+                            : "");
+                    return toRetries(uri, actionId, notice);
                 });
     }
 
@@ -109,15 +111,31 @@ public class FailuresResource {
     @Path("/cancel")
     public Uni<Response> cancel(@RestForm String actionId, @RestForm String code, @RestForm String csrf, UriInfo uri) {
         String by = user.act(csrf);
-        return Pages.fromStore(store.list(unfinished(actionId, code)))
-                .chain(unfinished -> Multi.createFrom().iterable(unfinished).onItem()
-                        .transformToUniAndConcatenate(retry -> pipeline.cancel(retry.requestId())).collect().asList())
-                .map(cancellations -> {
-                    long cancelled = cancellations.stream().filter(Cancellation.Cancelled.class::isInstance).count();
-                    audit.write(AuditEvent.RETRIES_CANCELLED, group(by, actionId, code, cancelled));
-                    return Pages.redirect(uri, Pages.link(ConsoleGate.ROOT + "/retries", Pages.query("actionId",
-                            actionId, "notice", "Cancelled: " + cancelled + (cancelled == 1 ? " retry." : " retries."))));
+        return onEach(store.list(unfinished(actionId, code)), retry -> pipeline.cancel(retry.requestId()),
+                Cancellation.Cancelled.class::isInstance).map(tally -> {
+                    audit.write(AuditEvent.RETRIES_CANCELLED, group(by, actionId, code, tally.done()));
+                    return toRetries(uri, actionId, "Cancelled: " + retries(tally.done()) + ".");
                 });
+    }
+
+    /** How many retries of a group an operator's act was tried on, and how many it was done to. */
+    private record Tally(long tried, long done) {
+    }
+
+    /** Acts on a group's retries one after the other, so that a large group never floods the pipeline at once. */
+    private static <T, R> Uni<Tally> onEach(Uni<List<T>> members, Function<T, Uni<R>> act, Predicate<R> done) {
+        return Pages.fromStore(members).chain(found -> Multi.createFrom().iterable(found).onItem()
+                .transformToUniAndConcatenate(act::apply).collect().asList())
+                .map(outcomes -> new Tally(outcomes.size(), outcomes.stream().filter(done).count()));
+    }
+
+    private static Response toRetries(UriInfo uri, String actionId, String notice) {
+        return Pages.redirect(uri, Pages.link(ConsoleGate.ROOT + "/retries",
+                Pages.query("actionId", actionId, "notice", notice)));
+    }
+
+    private static String retries(long count) {
+        return count + (count == 1 ? " retry" : " retries");
     }
 
     private Uni<String> confirm(String question, String action, String actionId, String code, long count) {

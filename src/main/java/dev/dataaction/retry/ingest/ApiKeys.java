@@ -35,6 +35,9 @@ public class ApiKeys {
     static final String ANONYMOUS = "anonymous";
     private static final Pattern LABELLED = Pattern
             .compile("([A-Za-z0-9._-]{1,64})(?::(viewer|operator))?=(.*[^=].*)");
+    /** A label and a word where the role goes that is no role: a typo that must not turn the entry into a key. */
+    private static final Pattern UNKNOWN_ROLE = Pattern
+            .compile("([A-Za-z0-9._-]{1,64}):(?!(?:viewer|operator)=)([A-Za-z]+)=.*[^=].*");
 
     /** What the holder of a key may do. */
     public enum Role {
@@ -61,7 +64,7 @@ public class ApiKeys {
     private final boolean enabled;
     private final List<Holder> keys;
 
-    ApiKeys(OrchestratorConfig config) {
+    public ApiKeys(OrchestratorConfig config) {
         this.enabled = config.auth().enabled();
         // "old, new" in ORCHESTRATOR_API_KEYS means two keys, not one with a leading blank
         this.keys = config.apiKeys().orElse(List.of()).stream()
@@ -72,6 +75,11 @@ public class ApiKeys {
     }
 
     private static Holder key(String entry) {
+        Matcher mistyped = UNKNOWN_ROLE.matcher(entry);
+        if (mistyped.matches()) {
+            throw new IllegalArgumentException("orchestrator.api-keys: the entry labelled " + mistyped.group(1)
+                    + " names the role '" + mistyped.group(2) + "'; a role is viewer or operator");
+        }
         Matcher labelled = LABELLED.matcher(entry);
         if (!labelled.matches()) {
             return new Holder(UNLABELLED, Role.OPERATOR, digest(entry));

@@ -1,9 +1,7 @@
 package dev.dataaction.retry.store;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -20,7 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,13 +39,18 @@ public class InMemoryRetryStore implements RetryStore {
     private record Key(String actionId, String originalRunId) {
     }
 
+    /** The retries of one failure group: an action and an error code, which may be null. */
+    private record Family(String actionId, String code) {
+    }
+
     /** One retry's latest state; written under the entry's lock, read without it. */
     private static final class Entry {
-        final long sequence;
+        /** Its place in the order of listings; acceptance time and request id never change. */
+        final RetryQuery.Cursor place;
         volatile RetryState state;
 
-        Entry(long sequence, RetryState state) {
-            this.sequence = sequence;
+        Entry(RetryState state) {
+            this.place = RetryQuery.Cursor.of(state.record());
             this.state = state;
         }
 
@@ -64,12 +66,12 @@ public class InMemoryRetryStore implements RetryStore {
     private final OrchestratorConfig config;
     private final ConcurrentHashMap<UUID, Entry> byId = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, Entry> byKey = new ConcurrentHashMap<>();
-    /** Newest first: keyed by the negated acceptance sequence. */
-    private final ConcurrentSkipListMap<Long, Entry> newestFirst = new ConcurrentSkipListMap<>();
+    /** Newest first, in the order of {@link RetryQuery.Cursor#NEWEST_FIRST}, which PostgreSQL's listings follow too. */
+    private final ConcurrentSkipListMap<RetryQuery.Cursor, Entry> newestFirst = new ConcurrentSkipListMap<>(
+            RetryQuery.Cursor.NEWEST_FIRST);
     /** Finished retries in the order they finished, for retention. */
     private final Queue<Entry> finishedOldestFirst = new ConcurrentLinkedQueue<>();
     private final AtomicInteger finishedCount = new AtomicInteger();
-    private final AtomicLong sequence = new AtomicLong();
 
     InMemoryRetryStore(OrchestratorConfig config) {
         this.config = config;
@@ -94,14 +96,14 @@ public class InMemoryRetryStore implements RetryStore {
     @Override
     public Uni<Addition> add(RetryState candidate, boolean drivenHere) {
         RetryRecord retry = candidate.record();
-        Entry added = new Entry(sequence.incrementAndGet(), candidate);
+        Entry added = new Entry(candidate);
         Entry holder = byKey.compute(added.key(),
                 (key, existing) -> existing != null && holdsKey(existing) ? existing : added);
         if (holder != added) {
             return Uni.createFrom().item(new Addition.Duplicate(holder.record()));
         }
         byId.put(retry.requestId(), added);
-        newestFirst.put(-added.sequence, added);
+        newestFirst.put(added.place, added);
         return Uni.createFrom().item(new Addition.Added(retry));
     }
 
@@ -199,7 +201,7 @@ public class InMemoryRetryStore implements RetryStore {
         }
         finishedCount.decrementAndGet();
         byId.remove(oldest.record().requestId(), oldest);
-        newestFirst.remove(-oldest.sequence, oldest);
+        newestFirst.remove(oldest.place, oldest);
         byKey.remove(oldest.key(), oldest);
     }
 
@@ -221,54 +223,52 @@ public class InMemoryRetryStore implements RetryStore {
         return Optional.ofNullable(byId.get(requestId));
     }
 
-    /** Retries newest first that match the query, from its cursor on. */
+    /** Retries newest first that match the query, after its cursor: whether that retry is still kept or not. */
     private Stream<Entry> matching(RetryQuery query) {
-        return from(query.after()).values().stream().filter(entry -> query.matches(entry.record()));
-    }
-
-    /** The retries after the cursor's, newest first: found by its place, or by its time when it was forgotten. */
-    private NavigableMap<Long, Entry> from(Optional<RetryQuery.Cursor> after) {
-        if (after.isEmpty()) {
-            return newestFirst;
-        }
-        RetryQuery.Cursor cursor = after.get();
-        Entry last = byId.get(cursor.requestId());
-        if (last != null) {
-            return newestFirst.tailMap(-last.sequence, false);
-        }
-        return newestFirst.entrySet().stream()
-                .filter(entry -> entry.getValue().record().acceptedAt().isBefore(cursor.acceptedAt()))
-                .findFirst().<NavigableMap<Long, Entry>> map(first -> newestFirst.tailMap(first.getKey(), true))
-                .orElse(Collections.emptyNavigableMap());
+        NavigableMap<RetryQuery.Cursor, Entry> from = query.after()
+                .map(cursor -> newestFirst.tailMap(cursor, false)).orElse(newestFirst);
+        return from.values().stream().filter(entry -> query.matches(entry.record()));
     }
 
     @Override
     public Uni<Map<RetryStatus, Long>> countByStatus() {
+        // plain counters: the overview asks every few seconds and this reads every record
+        long[] perStatus = new long[RetryStatus.values().length];
+        for (Entry entry : byId.values()) {
+            perStatus[entry.record().status().ordinal()]++;
+        }
         Map<RetryStatus, Long> counts = new EnumMap<>(RetryStatus.class);
-        byId.values().forEach(entry -> counts.merge(entry.record().status(), 1L, Long::sum));
+        for (RetryStatus status : RetryStatus.values()) {
+            if (perStatus[status.ordinal()] > 0) {
+                counts.put(status, perStatus[status.ordinal()]);
+            }
+        }
         return Uni.createFrom().item(counts);
     }
 
     @Override
     public Uni<List<FailureGroup>> failureGroups(int limit) {
-        Map<List<String>, List<RetryRecord>> groups = new HashMap<>();
+        Map<Family, List<RetryRecord>> groups = new HashMap<>();
         byId.values().forEach(entry -> {
             RetryRecord retry = entry.record();
             boolean failing = FailureGroup.DEAD.contains(retry.status())
                     || FailureGroup.UNFINISHED.contains(retry.status());
             if (failing && retry.lastError() != null) {
-                groups.computeIfAbsent(List.of(retry.actionId(), String.valueOf(retry.lastError().code())),
-                        key -> new ArrayList<>()).add(retry);
+                groups.computeIfAbsent(new Family(retry.actionId(), retry.lastError().code()),
+                        family -> new ArrayList<>()).add(retry);
             }
         });
         return Uni.createFrom().item(groups.values().stream().map(InMemoryRetryStore::group)
                 .sorted(Comparator.comparing(FailureGroup::lastSeen).reversed()
-                        .thenComparing(FailureGroup::actionId).thenComparing(FailureGroup::code))
+                        .thenComparing(FailureGroup::actionId)
+                        .thenComparing(FailureGroup::code, Comparator.nullsLast(Comparator.naturalOrder())))
                 .limit(limit).toList());
     }
 
+    /** A group's sample is its retry last seen; of those seen at the same instant, the first one a listing shows. */
     private static FailureGroup group(List<RetryRecord> retries) {
-        RetryRecord newest = retries.stream().max(Comparator.comparing(InMemoryRetryStore::lastSeen)).orElseThrow();
+        RetryRecord newest = retries.stream().max(Comparator.comparing(InMemoryRetryStore::lastSeen)
+                .thenComparing(RetryQuery.Cursor::of, RetryQuery.Cursor.NEWEST_FIRST.reversed())).orElseThrow();
         long dead = retries.stream().filter(retry -> FailureGroup.DEAD.contains(retry.status())).count();
         Instant firstSeen = retries.stream().map(RetryRecord::acceptedAt).min(Comparator.naturalOrder()).orElseThrow();
         return new FailureGroup(newest.actionId(), newest.lastError().code(), dead, retries.size() - dead, firstSeen,
@@ -282,16 +282,27 @@ public class InMemoryRetryStore implements RetryStore {
 
     @Override
     public Uni<List<AttemptCount>> attemptsPerMinute(Instant since) {
-        Map<Instant, Map<AttemptOutcome, Long>> perMinute = new TreeMap<>();
-        byId.values().forEach(entry -> entry.record().attempts().stream()
-                .filter(attempt -> !attempt.startedAt().isBefore(since))
-                .forEach(attempt -> perMinute
-                        .computeIfAbsent(attempt.startedAt().truncatedTo(ChronoUnit.MINUTES),
-                                minute -> new EnumMap<>(AttemptOutcome.class))
-                        .merge(attempt.outcome(), 1L, Long::sum)));
+        // plain loops and counters: the overview asks every few seconds and this reads every attempt of every record
+        int outcomes = AttemptOutcome.values().length;
+        Map<Long, long[]> perMinute = new TreeMap<>();
+        for (Entry entry : byId.values()) {
+            for (Attempt attempt : entry.record().attempts()) {
+                if (attempt.startedAt().isBefore(since)) {
+                    continue;
+                }
+                long minute = Math.floorDiv(attempt.startedAt().getEpochSecond(), 60);
+                perMinute.computeIfAbsent(minute, any -> new long[outcomes])[attempt.outcome().ordinal()]++;
+            }
+        }
         List<AttemptCount> counts = new ArrayList<>();
-        perMinute.forEach((minute, outcomes) -> outcomes
-                .forEach((outcome, count) -> counts.add(new AttemptCount(minute, outcome, count))));
+        perMinute.forEach((minute, perOutcome) -> {
+            for (AttemptOutcome outcome : AttemptOutcome.values()) {
+                if (perOutcome[outcome.ordinal()] > 0) {
+                    counts.add(new AttemptCount(Instant.ofEpochSecond(minute * 60), outcome,
+                            perOutcome[outcome.ordinal()]));
+                }
+            }
+        });
         return Uni.createFrom().item(counts);
     }
 

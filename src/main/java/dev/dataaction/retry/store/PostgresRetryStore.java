@@ -3,9 +3,13 @@ package dev.dataaction.retry.store;
 import static dev.dataaction.retry.store.RetryRows.all;
 import static dev.dataaction.retry.store.RetryRows.at;
 import static dev.dataaction.retry.store.RetryRows.first;
+import static dev.dataaction.retry.store.RetryRows.instant;
+import static dev.dataaction.retry.store.RetrySql.ATTEMPTS_PER_MINUTE;
 import static dev.dataaction.retry.store.RetrySql.BACKLOG;
 import static dev.dataaction.retry.store.RetrySql.CANCEL;
 import static dev.dataaction.retry.store.RetrySql.CLAIM;
+import static dev.dataaction.retry.store.RetrySql.COUNT_BY_STATUS;
+import static dev.dataaction.retry.store.RetrySql.FAILURE_GROUPS;
 import static dev.dataaction.retry.store.RetrySql.FIND;
 import static dev.dataaction.retry.store.RetrySql.FORGET_GONE_REPLICAS;
 import static dev.dataaction.retry.store.RetrySql.HOLDER;
@@ -22,6 +26,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -133,17 +139,27 @@ public class PostgresRetryStore implements RetryStore, WorkSharing {
 
     @Override
     public Uni<Map<RetryStatus, Long>> countByStatus() {
-        return Uni.createFrom().failure(new UnsupportedOperationException("not yet"));
+        return query(COUNT_BY_STATUS, Tuple.tuple()).map(found -> {
+            Map<RetryStatus, Long> counts = new EnumMap<>(RetryStatus.class);
+            found.forEach(row -> counts.put(RetryStatus.valueOf(row.getString("status")), row.getLong("retries")));
+            return counts;
+        });
     }
 
     @Override
     public Uni<List<FailureGroup>> failureGroups(int limit) {
-        return Uni.createFrom().failure(new UnsupportedOperationException("not yet"));
+        return query(FAILURE_GROUPS, Tuple.of(limit)).map(found -> all(found, row -> new FailureGroup(
+                row.getString("action_id"), row.getString("code"), row.getLong("dead"), row.getLong("failing"),
+                instant(row, "first_seen"), instant(row, "last_seen"), row.getString("sample_message"))));
     }
 
+    /** Oldest minute first, and within a minute in the order of {@link AttemptOutcome}, as the memory store counts. */
     @Override
     public Uni<List<AttemptCount>> attemptsPerMinute(Instant since) {
-        return Uni.createFrom().failure(new UnsupportedOperationException("not yet"));
+        return query(ATTEMPTS_PER_MINUTE, Tuple.of(at(since))).map(found -> all(found, row -> new AttemptCount(
+                instant(row, "minute"), AttemptOutcome.valueOf(row.getString("outcome")), row.getLong("attempts"))))
+                .map(counts -> counts.stream().sorted(Comparator.comparing(AttemptCount::minute)
+                        .thenComparing(AttemptCount::outcome)).toList());
     }
 
     @Override
@@ -247,8 +263,14 @@ public class PostgresRetryStore implements RetryStore, WorkSharing {
                 .onFailure().invoke(outage::failed);
     }
 
+    /** The parameters of {@link RetrySql#MATCHES}, then the limit. */
     private static Tuple filter(RetryQuery query) {
-        String status = query.statuses().size() == 1 ? query.statuses().iterator().next().name() : null;
-        return Tuple.of(status, query.actionId().orElse(null), query.limit());
+        String[] statuses = query.statuses().isEmpty() ? null
+                : query.statuses().stream().map(RetryStatus::name).toArray(String[]::new);
+        Optional<RetryQuery.Cursor> after = query.after();
+        return Tuple.tuple(Arrays.asList(statuses, query.actionId().orElse(null), query.originalRunId().orElse(null),
+                query.errorCode().orElse(null), at(query.acceptedFrom().orElse(null)),
+                at(query.acceptedBefore().orElse(null)), at(after.map(RetryQuery.Cursor::acceptedAt).orElse(null)),
+                after.map(RetryQuery.Cursor::requestId).orElse(null), query.limit()));
     }
 }

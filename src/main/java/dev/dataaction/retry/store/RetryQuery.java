@@ -1,6 +1,7 @@
 package dev.dataaction.retry.store;
 
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -29,8 +30,21 @@ public record RetryQuery(
     /** Where a page ended: the last retry it showed. */
     public record Cursor(Instant acceptedAt, UUID requestId) {
 
+        /**
+         * The order of every listing: accepted last first, then the greater request id first, compared as PostgreSQL
+         * compares uuids (byte by byte, unsigned; {@link UUID#compareTo} compares signed halves), so that every store
+         * pages the same way.
+         */
+        public static final Comparator<Cursor> NEWEST_FIRST = Comparator.comparing(Cursor::acceptedAt)
+                .thenComparing(Cursor::requestId, Cursor::compareUnsigned).reversed();
+
         public static Cursor of(RetryRecord last) {
             return new Cursor(last.acceptedAt(), last.requestId());
+        }
+
+        private static int compareUnsigned(UUID one, UUID other) {
+            int high = Long.compareUnsigned(one.getMostSignificantBits(), other.getMostSignificantBits());
+            return high != 0 ? high : Long.compareUnsigned(one.getLeastSignificantBits(), other.getLeastSignificantBits());
         }
     }
 

@@ -7,6 +7,8 @@ package dev.dataaction.retry.store;
 final class RetrySql {
 
     static final String UNFINISHED = "('PENDING', 'IN_FLIGHT')";
+    /** The statuses of a dead letter, {@link FailureGroup#DEAD}. */
+    static final String DEAD = "('FAILED', 'EXHAUSTED')";
     static final String HOLDS_KEY = "('PENDING', 'IN_FLIGHT', 'SUCCEEDED')";
     static final String RECORD_COLUMNS = "request_id, action_id, original_run_id, status, attempts::text AS attempts, "
             + "attempts_used, due_at, attempt_number, result::text AS result, run_id, last_error::text AS last_error, "
@@ -27,18 +29,65 @@ final class RetrySql {
             + " FROM retries WHERE action_id = $1 AND original_run_id = $2 AND status IN " + HOLDS_KEY;
     static final String BACKLOG = "SELECT count(*) AS backlog FROM retries WHERE status IN " + UNFINISHED;
     static final String FIND = "SELECT " + ALL_COLUMNS + " FROM retries WHERE request_id = $1";
-    static final String LIST = "SELECT " + RECORD_COLUMNS + """
-             FROM retries
-            WHERE ($1::text IS NULL OR status = $1::text) AND ($2::text IS NULL OR action_id = $2::text)
-            ORDER BY accepted_at DESC LIMIT $3""";
+    /**
+     * {@link RetryQuery#matches} and the query's cursor, on parameters $1 to $8 (see {@code PostgresRetryStore.filter}):
+     * the statuses (null for any), action id, original run id, error code, accepted from and before, and the cursor's
+     * acceptance time and request id. An absent bound is infinite rather than a branch on null, so that the keyset and the
+     * time range stay conditions of the index scan whatever plan the statement gets.
+     */
+    static final String MATCHES = """
+            ($1::text[] IS NULL OR status = ANY($1::text[]))
+            AND ($2::text IS NULL OR action_id = $2::text)
+            AND ($3::text IS NULL OR original_run_id = $3::text)
+            AND ($4::text IS NULL OR (last_error->>'code') = $4::text)
+            AND accepted_at >= coalesce($5::timestamptz, '-infinity')
+            AND accepted_at < coalesce($6::timestamptz, 'infinity')
+            AND (accepted_at, request_id) < (coalesce($7::timestamptz, 'infinity'),
+                                             coalesce($8::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))""";
+    /** The order of every listing, {@link RetryQuery.Cursor#NEWEST_FIRST}; PostgreSQL compares uuids unsigned. */
+    static final String NEWEST_FIRST = "accepted_at DESC, request_id DESC";
+    static final String LIST = """
+            SELECT %s FROM retries
+             WHERE %s
+             ORDER BY %s LIMIT $9""".formatted(RECORD_COLUMNS, MATCHES, NEWEST_FIRST);
     static final String REDRIVABLE = """
             SELECT * FROM (
                 SELECT DISTINCT ON (action_id, original_run_id) %1$s FROM retries stopped
-                 WHERE status = $1::text AND ($2::text IS NULL OR action_id = $2::text)
+                 WHERE %2$s
                    AND NOT EXISTS (SELECT 1 FROM retries holder WHERE holder.action_id = stopped.action_id
-                                   AND holder.original_run_id = stopped.original_run_id AND holder.status IN %2$s)
-                 ORDER BY action_id, original_run_id, accepted_at DESC) newest
-            ORDER BY accepted_at DESC LIMIT $3""".formatted(ALL_COLUMNS, HOLDS_KEY);
+                                   AND holder.original_run_id = stopped.original_run_id AND holder.status IN %3$s)
+                 ORDER BY action_id, original_run_id, %4$s) newest
+            ORDER BY %4$s LIMIT $9""".formatted(ALL_COLUMNS, MATCHES, HOLDS_KEY, NEWEST_FIRST);
+    static final String COUNT_BY_STATUS = "SELECT status, count(*) AS retries FROM retries GROUP BY status";
+    /**
+     * Dead letters and unfinished retries with an error, grouped by action and error code ({@link FailureGroup}). A
+     * retry's {@code seen} is when its last attempt started, or when it was accepted if it never was; a group's sample
+     * is the message of the retry seen last, of those seen at the same instant the first in a listing. Names compare by
+     * code point ({@code COLLATE "C"}), as Java's strings do, whatever the database's collation.
+     */
+    static final String FAILURE_GROUPS = """
+            SELECT action_id, code, count(*) FILTER (WHERE status IN %1$s) AS dead,
+                   count(*) FILTER (WHERE status IN %2$s) AS failing, min(accepted_at) AS first_seen,
+                   max(seen) AS last_seen, (array_agg(message ORDER BY seen DESC, %3$s))[1] AS sample_message
+              FROM (SELECT action_id, last_error->>'code' AS code, last_error->>'message' AS message, status,
+                           accepted_at, request_id,
+                           coalesce((attempts->-1->>'startedAt')::timestamptz, accepted_at) AS seen
+                      FROM retries
+                     WHERE (status IN %1$s OR status IN %2$s) AND last_error IS NOT NULL) failed
+             GROUP BY action_id, code
+             ORDER BY last_seen DESC, action_id COLLATE "C", code COLLATE "C" LIMIT $1"""
+            .formatted(DEAD, UNFINISHED, NEWEST_FIRST);
+    /**
+     * Attempts that started at or after $1, per minute (in UTC, as {@code Instant.truncatedTo} cuts it) and outcome. An
+     * attempt starts before its retry finishes, so only retries unfinished or finished since then are opened.
+     */
+    static final String ATTEMPTS_PER_MINUTE = """
+            SELECT date_trunc('minute', started_at, 'UTC') AS minute, outcome, count(*) AS attempts
+              FROM (SELECT (attempt->>'startedAt')::timestamptz AS started_at, attempt->>'outcome' AS outcome
+                      FROM retries, jsonb_array_elements(attempts) attempt
+                     WHERE completed_at IS NULL OR completed_at >= $1) started
+             WHERE started_at >= $1
+             GROUP BY minute, outcome""";
     static final String SAVE = """
             UPDATE retries SET status = $2, attempts = $3::text::jsonb, attempts_used = $4, due_at = $5,
                                attempt_number = $6, result = $7::text::json, run_id = $8, last_error = $9::text::json,

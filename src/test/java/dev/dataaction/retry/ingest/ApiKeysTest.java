@@ -1,17 +1,13 @@
 package dev.dataaction.retry.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.dataaction.retry.config.OrchestratorConfig;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
+import dev.dataaction.retry.support.Configs;
 
 /**
  * Which {@code X-API-Key} values are admitted. The configuration is read by SmallRye Config from the same text an
@@ -105,13 +101,29 @@ class ApiKeysTest {
                 .contains("anonymous");
     }
 
+    @Test
+    void aKeyCarriesTheRoleItsEntryGivesAndOperatorByDefault() {
+        ApiKeys keys = keysFrom(Map.of("orchestrator.api-keys",
+                "ops=ops-key-1a2b, watch:viewer=view-key-3c4d, lead:operator=lead-key-5e6f, plain-key-7a8b"));
+
+        assertThat(keys.holder("view-key-3c4d")).get()
+                .satisfies(holder -> assertThat(holder.label()).isEqualTo("watch"))
+                .satisfies(holder -> assertThat(holder.mayAct()).as("a viewer may not act").isFalse());
+        assertThat(keys.holder("lead-key-5e6f")).get().extracting(ApiKeys.Holder::role).isEqualTo(ApiKeys.Role.OPERATOR);
+        assertThat(keys.holder("ops-key-1a2b")).get().extracting(ApiKeys.Holder::role).isEqualTo(ApiKeys.Role.OPERATOR);
+        assertThat(keys.holder("plain-key-7a8b")).get().extracting(ApiKeys.Holder::role)
+                .isEqualTo(ApiKeys.Role.OPERATOR);
+        assertThat(keys.holder("watch:viewer=view-key-3c4d")).as("the entry is not the key").isEmpty();
+    }
+
+    @Test
+    void anUnknownRoleStopsTheStartNamingTheLabelNotTheKey() {
+        assertThatThrownBy(() -> keysFrom(Map.of("orchestrator.api-keys", "ops:admin=ops-key-1a2b")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ops").hasMessageContaining("'admin'").hasMessageNotContaining("ops-key-1a2b");
+    }
+
     private static ApiKeys keysFrom(Map<String, String> properties) {
-        OrchestratorConfig config = new SmallRyeConfigBuilder()
-                .withSources(new PropertiesConfigSource(new HashMap<>(properties), "test", 100))
-                .withConverter(Duration.class, 100, new DurationConverter())
-                .withMapping(OrchestratorConfig.class)
-                .build()
-                .getConfigMapping(OrchestratorConfig.class);
-        return new ApiKeys(config);
+        return new ApiKeys(Configs.orchestrator(properties));
     }
 }

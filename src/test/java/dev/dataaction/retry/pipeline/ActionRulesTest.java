@@ -4,21 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
-import dev.dataaction.retry.config.OrchestratorConfig;
 import dev.dataaction.retry.genesys.Execution;
 import dev.dataaction.retry.store.Attempt;
 import dev.dataaction.retry.store.AttemptOutcome;
 import dev.dataaction.retry.store.LastError;
 import dev.dataaction.retry.store.RetryStatus;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
+import dev.dataaction.retry.support.Configs;
 
 /**
  * Each action's retry rules, read from the configuration text an operator writes: what
@@ -78,12 +74,6 @@ class ActionRulesTest {
     }
 
     private static ActionRules rulesFrom(Map<String, String> properties) {
-        OrchestratorConfig config = new SmallRyeConfigBuilder()
-                .withSources(new PropertiesConfigSource(new HashMap<>(properties), "test", 100))
-                .withConverter(Duration.class, 100, new DurationConverter())
-                .withMapping(OrchestratorConfig.class)
-                .build()
-                .getConfigMapping(OrchestratorConfig.class);
-        return new ActionRules(config);
+        return new ActionRules(Configs.orchestrator(properties));
     }
 }

@@ -4,6 +4,7 @@ import static dev.dataaction.retry.support.Retries.PROBLEM_JSON;
 import static dev.dataaction.retry.support.Retries.PROBLEM_TYPE_PREFIX;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.util.List;
 import java.util.Map;
@@ -108,6 +109,33 @@ class ControlsApiTest {
         List<String> listed = listedIds();
         assertThat(listed.indexOf(first)).as("least recently seen first, after a GET of it").isLessThan(
                 listed.indexOf(second));
+    }
+
+    @Test
+    void aViewersKeyReadsButChangesNothing() {
+        String actionId = Retries.newActionId();
+        RequestSpecification viewer = Callers.withApiKey(TrafficProfile.VIEWER_KEY);
+
+        Response paused = viewer.contentType(ContentType.JSON).body("{\"reason\":\"not mine to pause\"}")
+                .post("/v1/actions/" + actionId + "/pause");
+        Response limited = Callers.withApiKey(TrafficProfile.VIEWER_KEY).contentType(ContentType.JSON)
+                .body("{\"maxConcurrent\":1}").put("/v1/limits");
+        Response submitted = Callers.withApiKey(TrafficProfile.VIEWER_KEY).contentType(ContentType.JSON)
+                .body("{\"actionId\":\"" + actionId + "\",\"originalRunId\":\"run-1\",\"requestPayload\":{}}")
+                .post("/v1/retries");
+
+        for (Response refused : List.of(paused, limited, submitted)) {
+            assertThat(refused.statusCode()).isEqualTo(403);
+            assertThat(refused.contentType()).startsWith(PROBLEM_JSON);
+            assertThat(refused.jsonPath().getString("type")).isEqualTo(PROBLEM_TYPE_PREFIX + "forbidden");
+            assertThat(refused.jsonPath().getString("detail")).contains(TrafficProfile.VIEWER_LABEL)
+                    .doesNotContain(TrafficProfile.VIEWER_KEY);
+        }
+        Callers.withApiKey(TrafficProfile.VIEWER_KEY).get("/v1/limits").then().statusCode(200);
+        Callers.withApiKey(TrafficProfile.VIEWER_KEY).get("/v1/retries?actionId=" + actionId).then().statusCode(200)
+                .body("size()", equalTo(0));
+        assertThat(given().get("/v1/actions/" + actionId).statusCode()).as("the pause was not made").isEqualTo(404);
+        assertThat(Traffic.serviceLimits().getInt("configured.maxConcurrent")).isEqualTo(SERVICE_MAX_CONCURRENT);
     }
 
     @Test
