@@ -50,7 +50,8 @@ public class OverviewResource {
         this.traffic = traffic;
         this.token = token;
         this.user = user;
-        this.capacity = config.queue().maxDepth();
+        // what the service accepts at most: this instance's queue, or, in a store shared by replicas, the store's backlog
+        this.capacity = store.sharing().isPresent() ? config.queue().maxBacklog() : config.queue().maxDepth();
     }
 
     @GET
