@@ -1,5 +1,7 @@
 package dev.dataaction.retry.console;
 
+import java.util.Locale;
+
 /**
  * What every console page shows around its content.
  *
@@ -16,10 +18,11 @@ public record ConsolePage(String title, Section section, String label, String ro
         OVERVIEW,
         FAILURES,
         RETRIES,
-        ACTIONS;
+        ACTIONS
+    }
 
-        public boolean is(Section other) {
-            return this == other;
-        }
+    /** The current section as the navigation names it: {@code overview}, {@code failures}, ... */
+    public String current() {
+        return section.name().toLowerCase(Locale.ROOT);
     }
 }
