@@ -78,7 +78,8 @@ public class FailuresResource {
     @Path("/redrive")
     public Uni<String> confirmRedrive(@RestQuery String actionId, @RestQuery String code) {
         return Pages.fromStore(store.redrivable(dead(actionId, code))).chain(dead -> confirm(
-                "Redrive " + dead.size() + " dead letters of " + actionId + " (" + code + ")?" + beyond(dead.size()),
+                "Redrive " + count(dead.size(), "dead letter", "dead letters") + " of " + actionId + " (" + code + ")?"
+                        + beyond(dead.size()),
                 "redrive", actionId, code, dead.size()));
     }
 
@@ -102,7 +103,8 @@ public class FailuresResource {
     @Path("/cancel")
     public Uni<String> confirmCancel(@RestQuery String actionId, @RestQuery String code) {
         return Pages.fromStore(store.list(unfinished(actionId, code))).chain(unfinished -> confirm(
-                "Cancel " + unfinished.size() + " unfinished retries of " + actionId + " (" + code + ")?"
+                "Cancel " + count(unfinished.size(), "unfinished retry", "unfinished retries") + " of " + actionId + " (" + code
+                        + ")?"
                         + beyond(unfinished.size()),
                 "cancel", actionId, code, unfinished.size()));
     }
@@ -135,7 +137,11 @@ public class FailuresResource {
     }
 
     private static String retries(long count) {
-        return count + (count == 1 ? " retry" : " retries");
+        return count(count, "retry", "retries");
+    }
+
+    private static String count(long count, String one, String many) {
+        return count + " " + (count == 1 ? one : many);
     }
 
     private Uni<String> confirm(String question, String action, String actionId, String code, long count) {

@@ -86,6 +86,8 @@ class ConsolePagesTest {
         String failures = as(signedIn).get("/console/failures").then().statusCode(200).extract().asString();
         String listed = as(signedIn).get("/console/retries?status=FAILED&actionId=" + actionId).then().statusCode(200)
                 .extract().asString();
+        String confirmation = as(signedIn).queryParam("actionId", actionId).queryParam("code", "bad.request")
+                .get("/console/failures/redrive").then().statusCode(200).extract().asString();
 
         assertThat(retry).contains("<dd id=\"retry-status\" class=\"status-FAILED\">FAILED</dd>",
                 "<code id=\"correlation-id\">" + requestId + "</code>", "bad.request", "The CRM refused the lookup");
@@ -93,6 +95,8 @@ class ConsolePagesTest {
         assertThat(retry).contains("of backoff after a server error").doesNotContain("id=\"payload\"");
         assertThat(failures).contains("data-action-id=\"" + actionId + "\" data-code=\"bad.request\"");
         assertThat(listed).contains("data-request-id=\"" + requestId + "\" data-status=\"FAILED\"");
+        assertThat(confirmation).contains("Redrive 1 dead letter of " + actionId + " (bad.request)?",
+                "<form id=\"confirm\"");
     }
 
     @Test
