@@ -242,18 +242,7 @@ END_LOAD=$(cut -d ' ' -f 1-3 /proc/loadavg)
 # ---------------------------------------------------------------------------------------------------------------------
 # The table
 # ---------------------------------------------------------------------------------------------------------------------
-JAR_DIR=$(cd "$(dirname "$JAR")/.." && pwd)
-COMMIT=$(git -C "$JAR_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -n "$(git -C "$JAR_DIR" status --porcelain -- src 2>/dev/null)" ] && COMMIT="$COMMIT, with uncommitted changes in src/"
-{
-  echo "Limits benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores," \
-    "$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), $("$JAVA" -version 2>&1 | head -n 1)," \
-    "Node.js $(node --version)"
-  echo "Service: $JAR (commit $COMMIT); load average $START_LOAD -> $END_LOAD"
-  echo "Command: $COMMAND"
-  echo
-  node "$BENCH_DIR/limits.mjs" report "$RESULTS"
-} >"$OUT/table.md"
+bench_table "Limits benchmark" limits.mjs
 cat "$OUT/table.md"
 echo >&2
 echo "logs and raw results: $OUT" >&2

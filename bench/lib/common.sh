@@ -13,6 +13,8 @@
 #                         waits up to 10 s for it to write its port(s) to PORTFILE; sets STUB_PID
 #   wait_service_ready PID URL
 #                         waits up to 120 s for URL/q/health/ready to answer 200 while PID lives; fails otherwise
+#   bench_table TITLE DRIVER
+#                         writes $OUT/table.md: the machine, the service's commit and the load, then DRIVER's report
 #
 # Long-running children should run in the background and be waited for with `wait`, which a signal interrupts at once
 # (a foreground child would delay the trap until it ended).
@@ -77,4 +79,21 @@ wait_service_ready() {
     sleep 0.5
   done
   return 1
+}
+
+# Reads JAR, JAVA, BENCH_DIR, OUT, RESULTS, COMMAND, START_LOAD and END_LOAD.
+bench_table() {
+  local title=$1 driver=$2 jar_dir commit
+  jar_dir=$(cd "$(dirname "$JAR")/.." && pwd)
+  commit=$(git -C "$jar_dir" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  [ -n "$(git -C "$jar_dir" status --porcelain -- src 2>/dev/null)" ] && commit="$commit, with uncommitted changes in src/"
+  {
+    echo "$title, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores," \
+      "$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), $("$JAVA" -version 2>&1 | head -n 1)," \
+      "Node.js $(node --version)"
+    echo "Service: $JAR (commit $commit); load average $START_LOAD -> $END_LOAD"
+    echo "Command: $COMMAND"
+    echo
+    node "$BENCH_DIR/$driver" report "$RESULTS"
+  } >"$OUT/table.md"
 }
