@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import dev.dataaction.retry.support.Callers;
 import dev.dataaction.retry.support.GenesysActions;
 import dev.dataaction.retry.support.GenesysStub;
-import dev.dataaction.retry.support.OperationsProfile;
 import dev.dataaction.retry.support.Retries;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,11 +21,12 @@ import io.restassured.specification.RequestSpecification;
 /**
  * The console over HTTP, as a browser meets it before any script runs: the sign-in and its cookie, the door for requests
  * without a session, the pages' content, the form token, and the headers that keep pages private. The browser tests
- * drive the same pages through Chromium; these also run against the packaged application.
+ * drive the same pages through Chromium; these also run against the packaged application. They share the browser tests'
+ * application, whose refused sign-ins then count against no other test's share of logged refusals.
  */
 @QuarkusTest
 @QuarkusTestResource(GenesysStub.class)
-@TestProfile(OperationsProfile.class)
+@TestProfile(ConsoleProfile.class)
 class ConsolePagesTest {
 
     private static final Pattern CSRF = Pattern.compile("<meta name=\"csrf-token\" content=\"([^\"]+)\">");
