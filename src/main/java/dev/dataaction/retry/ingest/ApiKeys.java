@@ -101,14 +101,6 @@ public class ApiKeys {
         return enabled;
     }
 
-    /**
-     * The label of the key a request with this {@code X-API-Key} value presents, {@value #ANONYMOUS} when access control
-     * is off; empty when the request may not use the API.
-     */
-    Optional<String> caller(String presented) {
-        return holder(presented).map(Holder::label);
-    }
-
     /** Who presents this key: {@value #ANONYMOUS} when access control is off; empty when the key is not valid. */
     public Optional<Holder> holder(String presented) {
         if (!enabled) {

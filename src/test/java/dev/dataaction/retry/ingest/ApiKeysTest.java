@@ -19,35 +19,35 @@ class ApiKeysTest {
     void bothKeysAreAdmittedDuringARotation() {
         ApiKeys keys = keysFrom(Map.of("orchestrator.api-keys", "old-key-1a2b,new-key-3c4d"));
 
-        assertThat(keys.caller("old-key-1a2b")).isPresent();
-        assertThat(keys.caller("new-key-3c4d")).isPresent();
+        assertThat(keys.holder("old-key-1a2b").map(ApiKeys.Holder::label)).isPresent();
+        assertThat(keys.holder("new-key-3c4d").map(ApiKeys.Holder::label)).isPresent();
     }
 
     @Test
     void otherValuesAreRefused() {
         ApiKeys keys = keysFrom(Map.of("orchestrator.api-keys", "old-key-1a2b,new-key-3c4d"));
 
-        assertThat(keys.caller(null)).isEmpty();
-        assertThat(keys.caller("")).isEmpty();
-        assertThat(keys.caller("old-key")).as("a prefix of a key").isEmpty();
-        assertThat(keys.caller("old-key-1a2b,new-key-3c4d")).as("the whole list").isEmpty();
-        assertThat(keys.caller("OLD-KEY-1A2B")).isEmpty();
+        assertThat(keys.holder(null).map(ApiKeys.Holder::label)).isEmpty();
+        assertThat(keys.holder("").map(ApiKeys.Holder::label)).isEmpty();
+        assertThat(keys.holder("old-key").map(ApiKeys.Holder::label)).as("a prefix of a key").isEmpty();
+        assertThat(keys.holder("old-key-1a2b,new-key-3c4d").map(ApiKeys.Holder::label)).as("the whole list").isEmpty();
+        assertThat(keys.holder("OLD-KEY-1A2B").map(ApiKeys.Holder::label)).isEmpty();
     }
 
     @Test
     void withoutConfiguredKeysNothingIsAdmitted() {
         ApiKeys keys = keysFrom(Map.of());
 
-        assertThat(keys.caller("anything")).isEmpty();
-        assertThat(keys.caller("")).isEmpty();
+        assertThat(keys.holder("anything").map(ApiKeys.Holder::label)).isEmpty();
+        assertThat(keys.holder("").map(ApiKeys.Holder::label)).isEmpty();
     }
 
     @Test
     void disabledAccessControlAdmitsEveryone() {
         ApiKeys keys = keysFrom(Map.of("orchestrator.auth.enabled", "false"));
 
-        assertThat(keys.caller(null)).isPresent();
-        assertThat(keys.caller("anything")).isPresent();
+        assertThat(keys.holder(null).map(ApiKeys.Holder::label)).isPresent();
+        assertThat(keys.holder("anything").map(ApiKeys.Holder::label)).isPresent();
     }
 
     @Test
@@ -55,7 +55,7 @@ class ApiKeysTest {
         ApiKeys keys = keysFrom(Map.of("orchestrator.api-keys", "old-key-1a2b, new-key-3c4d"));
 
         // HTTP strips leading and trailing whitespace from header values, so a key starting with a space can never match
-        assertThat(keys.caller("new-key-3c4d")).isPresent();
+        assertThat(keys.holder("new-key-3c4d").map(ApiKeys.Holder::label)).isPresent();
     }
 
     @Test
@@ -63,18 +63,18 @@ class ApiKeysTest {
         ApiKeys keys = keysFrom(Map.of("orchestrator.api-keys", "ops=ops-key-1a2b, ci-bot.2=ci-key-3c4d,plain-key-5e6f"));
 
         // the audit trail names whoever made a change by this label, never by the key
-        assertThat(keys.caller("ops-key-1a2b")).contains("ops");
-        assertThat(keys.caller("ci-key-3c4d")).contains("ci-bot.2");
-        assertThat(keys.caller("plain-key-5e6f")).contains("unlabelled");
+        assertThat(keys.holder("ops-key-1a2b").map(ApiKeys.Holder::label)).contains("ops");
+        assertThat(keys.holder("ci-key-3c4d").map(ApiKeys.Holder::label)).contains("ci-bot.2");
+        assertThat(keys.holder("plain-key-5e6f").map(ApiKeys.Holder::label)).contains("unlabelled");
     }
 
     @Test
     void theLabelIsNotPartOfTheKey() {
         ApiKeys keys = keysFrom(Map.of("orchestrator.api-keys", "ops=ops-key-1a2b"));
 
-        assertThat(keys.caller("ops=ops-key-1a2b")).as("the whole entry").isEmpty();
-        assertThat(keys.caller("ops")).as("the label alone").isEmpty();
-        assertThat(keys.caller("ops-key-1a2b")).contains("ops");
+        assertThat(keys.holder("ops=ops-key-1a2b").map(ApiKeys.Holder::label)).as("the whole entry").isEmpty();
+        assertThat(keys.holder("ops").map(ApiKeys.Holder::label)).as("the label alone").isEmpty();
+        assertThat(keys.holder("ops-key-1a2b").map(ApiKeys.Holder::label)).contains("ops");
     }
 
     @Test
@@ -82,22 +82,23 @@ class ApiKeysTest {
         ApiKeys keys = keysFrom(Map.of("orchestrator.api-keys", "abc==,YWJjZGU=,ops=YWJjZA=="));
 
         // "abc==" is not the key "=" labelled "abc": what follows the first '=' is only more padding
-        assertThat(keys.caller("abc==")).contains("unlabelled");
-        assertThat(keys.caller("abc")).isEmpty();
-        assertThat(keys.caller("=")).isEmpty();
-        assertThat(keys.caller("YWJjZGU=")).contains("unlabelled");
+        assertThat(keys.holder("abc==").map(ApiKeys.Holder::label)).contains("unlabelled");
+        assertThat(keys.holder("abc").map(ApiKeys.Holder::label)).isEmpty();
+        assertThat(keys.holder("=").map(ApiKeys.Holder::label)).isEmpty();
+        assertThat(keys.holder("YWJjZGU=").map(ApiKeys.Holder::label)).contains("unlabelled");
         // a labelled key keeps its own padding
-        assertThat(keys.caller("YWJjZA==")).contains("ops");
-        assertThat(keys.caller("YWJjZA")).isEmpty();
+        assertThat(keys.holder("YWJjZA==").map(ApiKeys.Holder::label)).contains("ops");
+        assertThat(keys.holder("YWJjZA").map(ApiKeys.Holder::label)).isEmpty();
     }
 
     @Test
     void withAccessControlOffEveryoneCallsAsAnonymous() {
         ApiKeys keys = keysFrom(Map.of("orchestrator.auth.enabled", "false", "orchestrator.api-keys", "ops=ops-key-1a2b"));
 
-        assertThat(keys.caller(null)).contains("anonymous");
-        assertThat(keys.caller("anything")).contains("anonymous");
-        assertThat(keys.caller("ops-key-1a2b")).as("a key's label is not used while access control is off")
+        assertThat(keys.holder(null).map(ApiKeys.Holder::label)).contains("anonymous");
+        assertThat(keys.holder("anything").map(ApiKeys.Holder::label)).contains("anonymous");
+        assertThat(keys.holder("ops-key-1a2b").map(ApiKeys.Holder::label))
+                .as("a key's label is not used while access control is off")
                 .contains("anonymous");
     }
 
