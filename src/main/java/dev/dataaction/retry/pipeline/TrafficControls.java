@@ -46,6 +46,9 @@ public class TrafficControls {
     private final long pollMillis;
     private final Vertx vertx;
     private volatile Set<String> paused = Set.of();
+    /** Reads of the settings started, and the latest whose answer was applied: an older answer is never applied. */
+    private long readsStarted;
+    private long newestApplied;
 
     TrafficControls(ControlStore store, AttemptGate gate, RetryDriver driver, GenesysGateway gateway,
             Event<TrafficChange> changes, RetryStore retries, OrchestratorConfig config, Vertx vertx) {
@@ -77,12 +80,25 @@ public class TrafficControls {
      * and, with a shared store, in the database.
      */
     private Uni<Void> refresh() {
-        return store.settings().chain(settings -> store.share().map(share -> apply(settings, share)))
-                .chain(store::releaseUnpaused);
+        return Uni.createFrom().deferred(() -> {
+            long read = startRead();
+            return store.settings().chain(settings -> store.share().map(share -> apply(read, settings, share)));
+        }).chain(store::releaseUnpaused);
     }
 
-    /** Applies the settings; returns the actions paused now. */
-    private Set<String> apply(TrafficSettings settings, ControlStore.Share share) {
+    private synchronized long startRead() {
+        return ++readsStarted;
+    }
+
+    /**
+     * Applies the settings unless a read started later was applied already: the timer's read, answered after a change's
+     * own read, would otherwise put back what the change replaced. Returns the actions paused now.
+     */
+    private synchronized Set<String> apply(long read, TrafficSettings settings, ControlStore.Share share) {
+        if (read < newestApplied) {
+            return paused;
+        }
+        newestApplied = read;
         gate.apply(settings, share);
         Set<String> nowPaused = settings.actions().entrySet().stream().filter(action -> action.getValue().paused())
                 .map(Map.Entry::getKey).collect(Collectors.toUnmodifiableSet());
