@@ -137,6 +137,14 @@ public interface OrchestratorConfig {
         @WithDefault("1000")
         @Min(1)
         int trackedActions();
+
+        /**
+         * How long a dry run ({@code POST /v1/retries/{id}/test}) waits for a slot under these limits, as an attempt
+         * would; beyond it, the dry run is refused with 429 and this as its Retry-After.
+         */
+        @WithDefault("10s")
+        @DurationMin(millis = 1)
+        Duration dryRunWait();
     }
 
     /** One action's own settings; whatever is unset follows the service's. */

@@ -6,6 +6,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -30,9 +31,20 @@ interface GenesysActionsApi {
     /** Genesys' correlation header: echoed back and forwarded to the action's remote endpoint. */
     String CORRELATION_HEADER = "ININ-Correlation-Id";
 
+    /** @param flatten {@code true}, or null to leave the query out (Genesys' default, false) */
     @POST
     @Path("/integrations/actions/{actionId}/execute")
-    Uni<Response> execute(@PathParam("actionId") String actionId,
+    Uni<Response> execute(@PathParam("actionId") String actionId, @QueryParam("flatten") Boolean flatten,
+            @HeaderParam(CORRELATION_HEADER) String correlationId,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] input);
+
+    /**
+     * Runs the action as {@link #execute} does, but answers with the execution step by step (Genesys'
+     * {@code TestExecutionResult}); a dry run, never a retry's attempt.
+     */
+    @POST
+    @Path("/integrations/actions/{actionId}/test")
+    Uni<Response> test(@PathParam("actionId") String actionId, @QueryParam("flatten") Boolean flatten,
             @HeaderParam(CORRELATION_HEADER) String correlationId,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] input);
 

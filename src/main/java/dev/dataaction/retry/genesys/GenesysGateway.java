@@ -100,20 +100,75 @@ public class GenesysGateway {
         } catch (RuntimeException unwritable) {
             return Uni.createFrom().item(Answers.internalError(unwritable));
         }
-        Uni<Execution> execution = tokens.accessToken()
-                // the shared token request has a timeout of its own (TokenRequestTimeout); this bounds this attempt's wait
-                .ifNoItem().after(tokenTimeout)
-                .failWith(() -> new OidcClientException("no token within genesys.token-timeout"))
-                .onFailure().transform(TokenUnavailable::new)
+        Uni<Execution> execution = token()
                 .chain(token -> breaker.guard.get(() -> exchange(request, token, body), ANSWER)
                         .map(response -> classify(response, token)))
                 .onFailure(RetryableAnswer.class).recoverWithItem(failure -> answers.retryable((RetryableAnswer) failure))
-                .onFailure(CircuitBreakerOpenException.class).recoverWithItem(() -> circuitOpen(request.actionId()))
+                .onFailure(CircuitBreakerOpenException.class).recoverWithItem(() -> circuitOpen(request.actionId()));
+        return ended(execution);
+    }
+
+    /**
+     * Runs the action through Genesys' test endpoint: a dry run, whose answer ({@code operations} step by step,
+     * {@code success}, {@code finalResult}, {@code error}) is the {@link Execution.Succeeded#result()} of a 200. Genesys
+     * executes the action for real; only the answer differs. The breaker is neither asked nor told: a dry run is how an
+     * operator checks an action that it may hold open, and one call an operator asks for is no sign of the action's
+     * health. In {@code runs} mode, where no test endpoint exists, this is a bug of the caller.
+     */
+    public Uni<Execution> test(ActionRequest request) {
+        if (mode != GenesysConfig.InvokerMode.EXECUTE) {
+            throw new IllegalStateException("dry runs need genesys.mode=execute");
+        }
+        byte[] body;
+        try {
+            body = body(request);
+        } catch (RuntimeException unwritable) {
+            return Uni.createFrom().item(Answers.internalError(unwritable));
+        }
+        Uni<Execution> answer = token().chain(token -> bounded(api.test(request.actionId(), flatten(request),
+                request.requestId().toString(), "Bearer " + token, body))
+                .map(response -> RETRYABLE_STATUSES.contains(response.getStatus())
+                        ? answers.retryable(new RetryableAnswer(response, null))
+                        : classify(response, token))
+                .onFailure().recoverWithItem(noAnswer -> answers.retryable(new RetryableAnswer(null, noAnswer))));
+        return ended(answer);
+    }
+
+    /** Whether dry runs are possible: Genesys' test endpoint exists in {@code execute} mode only. */
+    public boolean testsActions() {
+        return mode == GenesysConfig.InvokerMode.EXECUTE;
+    }
+
+    /** The access token for a call, or a {@link TokenUnavailable} failure. */
+    private Uni<String> token() {
+        return tokens.accessToken()
+                // the shared token request has a timeout of its own (TokenRequestTimeout); this bounds this call's wait
+                .ifNoItem().after(tokenTimeout)
+                .failWith(() -> new OidcClientException("no token within genesys.token-timeout"))
+                .onFailure().transform(TokenUnavailable::new);
+    }
+
+    /**
+     * Ends a call to Genesys as an {@link Execution} whatever failed, back on the Vert.x context that asked: a timeout
+     * fires on Mutiny's scheduler, and a retry goes on where it was driven.
+     */
+    private Uni<Execution> ended(Uni<Execution> call) {
+        Uni<Execution> execution = call
                 .onFailure(TokenUnavailable.class).recoverWithItem(this::tokenUnavailable)
                 .onFailure().recoverWithItem(Answers::internalError);
-        // a timeout fires on Mutiny's scheduler: the retry goes on where it was driven, on its own Vert.x context
         Context driving = Vertx.currentContext();
         return driving == null ? execution : execution.emitOn(onContext(driving));
+    }
+
+    /** Genesys' default, false, is left out of the query, so the request is the same as before the option existed. */
+    private static Boolean flatten(ActionRequest request) {
+        return request.flatten() ? Boolean.TRUE : null;
+    }
+
+    /** An answer within the REST client's connect and read timeouts, or a {@link TimeoutException}. */
+    private Uni<Response> bounded(Uni<Response> answer) {
+        return answer.ifNoItem().after(exchangeTimeout).failWith(() -> new TimeoutException("no complete answer within "
+                + "the REST client's connect and read timeouts"));
     }
 
     private static Executor onContext(Context context) {
@@ -143,12 +198,10 @@ public class GenesysGateway {
         String correlationId = request.requestId().toString();
         String authorization = "Bearer " + token;
         Uni<Response> answer = switch (mode) {
-            case EXECUTE -> api.execute(request.actionId(), correlationId, authorization, body);
+            case EXECUTE -> api.execute(request.actionId(), flatten(request), correlationId, authorization, body);
             case RUNS -> api.submitRun(request.actionId(), correlationId, authorization, body);
         };
-        return answer
-                .ifNoItem().after(exchangeTimeout).failWith(() -> new TimeoutException("no complete answer within the "
-                        + "REST client's connect and read timeouts"))
+        return bounded(answer)
                 .onFailure().transform(noAnswer -> new RetryableAnswer(null, noAnswer))
                 .invoke(response -> {
                     if (RETRYABLE_STATUSES.contains(response.getStatus())) {

@@ -15,7 +15,12 @@ public enum ProblemType {
     QUEUE_FULL(429, "The retry queue is full"),
     INTERNAL_ERROR(500, "Internal error"),
     UNAVAILABLE(503, "The service is not accepting retries"),
-    STORE_UNAVAILABLE(503, "The retry store cannot be reached");
+    STORE_UNAVAILABLE(503, "The retry store cannot be reached"),
+    DRY_RUN_UNAVAILABLE(409, "Dry runs need genesys.mode=execute"),
+    LIMITS_BUSY(429, "The traffic limits leave no room for a dry run now"),
+    GENESYS_RATE_LIMITED(429, "Genesys is rate limiting the action"),
+    GENESYS_REFUSED(502, "Genesys refused the dry run"),
+    GENESYS_UNREACHABLE(504, "Genesys could not be reached");
 
     private final int status;
     private final String title;

@@ -13,9 +13,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param actionId the Genesys Data Action to execute again
  * @param originalRunId the caller's id of the execution that failed; with {@code actionId} it makes the idempotency key
  * @param requestPayload the action's input contract, sent as the body of the execution
+ * @param flatten optional: {@code true} asks Genesys for the output flattened the way Architect reads it
  */
 public record RetryRequest(
         @NotBlank(message = "is required") @Size(max = 128, message = "must be at most 128 characters") @Pattern(regexp = "^[a-zA-Z0-9-]+$", message = "may contain only letters, digits and '-'") String actionId,
         @NotBlank(message = "is required") @Size(max = 256, message = "must be at most 256 characters") @Pattern(regexp = "^[^\\p{Cc}\\p{Zl}\\p{Zp}]*$", message = "may not contain control characters or line breaks") String originalRunId,
-        @NotNull(message = "is required") ObjectNode requestPayload) {
+        @NotNull(message = "is required") ObjectNode requestPayload,
+        Boolean flatten) {
 }

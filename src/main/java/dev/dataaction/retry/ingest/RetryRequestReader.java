@@ -100,7 +100,7 @@ class RetryRequestReader {
                 errors.put("requestPayload", "must be a JSON object");
             }
         }
-        RetryRequest request = new RetryRequest(actionId, originalRunId, payload);
+        RetryRequest request = new RetryRequest(actionId, originalRunId, payload, flag(node, "flatten", errors));
         for (ConstraintViolation<RetryRequest> violation : validator.validate(request)) {
             errors.merge(violation.getPropertyPath().toString(), violation.getMessage(), RetryRequestReader::both);
         }
@@ -124,6 +124,19 @@ class RetryRequestReader {
             return null;
         }
         return value.textValue();
+    }
+
+    /** An optional boolean field; a value of another type is recorded as an error. */
+    private static Boolean flag(JsonNode node, String field, Map<String, String> errors) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isBoolean()) {
+            errors.put(field, "must be true or false");
+            return null;
+        }
+        return value.booleanValue();
     }
 
     /** Keeps a type error alone (a missing value that was really of the wrong type is not also "required"). */

@@ -33,6 +33,7 @@ import dev.dataaction.retry.config.OrchestratorConfig;
 import dev.dataaction.retry.pipeline.Admission;
 import dev.dataaction.retry.pipeline.Redrive;
 import dev.dataaction.retry.pipeline.RetryPipeline;
+import dev.dataaction.retry.pipeline.Submission;
 import dev.dataaction.retry.store.Cancellation;
 import dev.dataaction.retry.store.RetryQuery;
 import dev.dataaction.retry.store.RetryRecord;
@@ -208,8 +209,8 @@ public class RetryResource {
 
     private Uni<Admission> admit(RetryRequestReader.Reading.Valid valid) {
         RetryRequest request = valid.request();
-        return pipeline.submit(request.actionId(), request.originalRunId(), request.requestPayload(),
-                valid.payloadBytes());
+        return pipeline.submit(new Submission(request.actionId(), request.originalRunId(), request.requestPayload(),
+                Boolean.TRUE.equals(request.flatten())), valid.payloadBytes());
     }
 
     private static Problem invalid(RetryRequestReader.Reading.Invalid invalid) {

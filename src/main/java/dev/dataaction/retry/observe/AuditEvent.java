@@ -51,6 +51,11 @@ public enum AuditEvent {
     RETRIES_REDRIVEN,
     /** An operator cancelled retries from the console: one, or the unfinished ones of a failure group. */
     RETRIES_CANCELLED,
+    /**
+     * An operator dry-ran a retry's action through Genesys' test endpoint ({@code by}); the event says what Genesys
+     * answered ({@code httpStatus}, and {@code success} from its report), never the payload or the result.
+     */
+    RETRY_TESTED,
     /** The service stopped while the retry was unfinished; it will not be attempted again by this instance. */
     RETRY_ABANDONED
 }

@@ -10,6 +10,7 @@ import jakarta.enterprise.event.Observes;
 
 import dev.dataaction.retry.genesys.ActionBreakers;
 import dev.dataaction.retry.genesys.ActionRequest;
+import dev.dataaction.retry.genesys.Execution;
 import dev.dataaction.retry.pipeline.RejectionReason;
 import dev.dataaction.retry.pipeline.RetryEvent;
 import dev.dataaction.retry.pipeline.TrafficChange;
@@ -120,6 +121,25 @@ public class RetryTelemetry {
         fields.put("status", retry.status().name());
         fields.put("attempt", retry.attempts().isEmpty() ? 0 : retry.attempts().getLast().number());
         audit.write(AuditEvent.RETRY_ABANDONED, fields);
+    }
+
+    void tested(@Observes RetryEvent.Tested tested) {
+        Map<String, Object> fields = fieldsOf(tested.request());
+        fields.put("by", tested.by());
+        switch (tested.outcome()) {
+            case Execution.Succeeded answer -> {
+                fields.put("httpStatus", answer.httpStatus());
+                fields.put("success", answer.result() != null && answer.result().path("success").asBoolean(false));
+            }
+            case Execution.Refused refused -> {
+                fields.put("httpStatus", refused.httpStatus());
+                fields.put("outcome", refused.outcome().name());
+                fields.put("errorCode", refused.error().code());
+            }
+            case Execution.Held held -> fields.put("errorCode", held.reason().code());
+        }
+        fields.put("durationMs", tested.durationMs());
+        audit.write(AuditEvent.RETRY_TESTED, fields);
     }
 
     void circuitChanged(@Observes ActionBreakers.StateChanged change) {

@@ -29,6 +29,7 @@ final class DrivenRetry {
     private final String actionId;
     private final String originalRunId;
     private final ObjectNode payload;
+    private final boolean flatten;
     private final Instant acceptedAt;
     private final Instant deadline;
 
@@ -46,18 +47,19 @@ final class DrivenRetry {
     private boolean waitingStopped;
     private Runnable wake;
 
-    DrivenRetry(String actionId, String originalRunId, ObjectNode payload, Instant acceptedAt, Duration maxDuration,
-            Instant firstAttemptAt) {
-        this(UUID.randomUUID(), actionId, originalRunId, payload, acceptedAt, acceptedAt.plus(maxDuration));
+    DrivenRetry(Submission submission, Instant acceptedAt, Duration maxDuration, Instant firstAttemptAt) {
+        this(UUID.randomUUID(), submission.actionId(), submission.originalRunId(), submission.payload(),
+                submission.flatten(), acceptedAt, acceptedAt.plus(maxDuration));
         this.nextAttemptAt = firstAttemptAt;
     }
 
-    private DrivenRetry(UUID requestId, String actionId, String originalRunId, ObjectNode payload, Instant acceptedAt,
-            Instant deadline) {
+    private DrivenRetry(UUID requestId, String actionId, String originalRunId, ObjectNode payload, boolean flatten,
+            Instant acceptedAt, Instant deadline) {
         this.requestId = requestId;
         this.actionId = actionId;
         this.originalRunId = originalRunId;
         this.payload = payload;
+        this.flatten = flatten;
         this.acceptedAt = acceptedAt;
         this.deadline = deadline;
     }
@@ -70,7 +72,7 @@ final class DrivenRetry {
     static DrivenRetry resume(RetryState stored, Instant now) {
         RetryRecord record = stored.record();
         DrivenRetry retry = new DrivenRetry(record.requestId(), record.actionId(), record.originalRunId(),
-                stored.payload(), record.acceptedAt(), stored.deadline());
+                stored.payload(), record.flatten(), record.acceptedAt(), stored.deadline());
         retry.attempts.addAll(record.attempts());
         retry.attemptsUsed = stored.attemptsUsed();
         retry.lastError = record.lastError();
@@ -242,7 +244,8 @@ final class DrivenRetry {
     }
 
     synchronized RetryRecord snapshot() {
-        return new RetryRecord(requestId, actionId, originalRunId, status, List.copyOf(attempts), nextAttemptAt, result,
+        return new RetryRecord(requestId, actionId, originalRunId, flatten, status, List.copyOf(attempts), nextAttemptAt,
+                result,
                 runId, lastError, acceptedAt, completedAt);
     }
 
@@ -260,6 +263,6 @@ final class DrivenRetry {
 
     /** What attempt {@code number} sends to Genesys. */
     ActionRequest request(int number) {
-        return new ActionRequest(requestId, actionId, originalRunId, payload, number);
+        return new ActionRequest(requestId, actionId, originalRunId, payload, flatten, number);
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.dataaction.retry.genesys.ActionRequest;
+import dev.dataaction.retry.genesys.Execution;
 import dev.dataaction.retry.store.Attempt;
 import dev.dataaction.retry.store.RetryRecord;
 
@@ -35,6 +36,15 @@ public sealed interface RetryEvent {
 
     /** The retry reached a terminal status, already written. */
     record Finished(RetryRecord retry) implements RetryEvent {
+    }
+
+    /**
+     * An operator ran the retry's action through Genesys' test endpoint; the retry itself did not change.
+     *
+     * @param by the label of the API key that asked, never the key
+     * @param outcome what Genesys answered, or why no answer came
+     */
+    record Tested(ActionRequest request, String by, Execution outcome, long durationMs) implements RetryEvent {
     }
 
     /** The service stopped before the retry finished, and nothing can take it over. */

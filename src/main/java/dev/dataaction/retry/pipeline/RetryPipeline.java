@@ -15,8 +15,6 @@ import jakarta.enterprise.event.Event;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.dataaction.retry.store.Addition;
 import dev.dataaction.retry.store.Cancellation;
 import dev.dataaction.retry.store.RetryRecord;
@@ -59,7 +57,9 @@ public class RetryPipeline {
      *
      * @param payloadBytes the payload's size, for the audit trail (its content is never logged)
      */
-    public Uni<Admission> submit(String actionId, String originalRunId, ObjectNode payload, int payloadBytes) {
+    public Uni<Admission> submit(Submission submission, int payloadBytes) {
+        String actionId = submission.actionId();
+        String originalRunId = submission.originalRunId();
         boolean draining = queue.closed();
         boolean driveHere = !draining && queue.tryAdmit();
         if (!driveHere && (draining || store.sharing().isEmpty())) {
@@ -68,8 +68,7 @@ public class RetryPipeline {
         }
         Instant now = Instant.now();
         RetryRules actionRules = rules.of(actionId);
-        DrivenRetry candidate = new DrivenRetry(actionId, originalRunId, payload, now, actionRules.maxDuration(),
-                actionRules.firstAttemptAt(now));
+        DrivenRetry candidate = new DrivenRetry(submission, now, actionRules.maxDuration(), actionRules.firstAttemptAt(now));
         if (driveHere) {
             admitting.add(candidate.requestId());
         }
@@ -128,10 +127,10 @@ public class RetryPipeline {
         });
     }
 
-    /** Starts a stopped retry again as a new retry. */
+    /** Starts a stopped retry again as a new retry, asking for the output in the same shape. */
     public Uni<Admission> redrive(StoredSubmission stopped) {
         RetryRecord original = stopped.retry();
-        return submit(original.actionId(), original.originalRunId(), stopped.payload(),
+        return submit(new Submission(original.actionId(), original.originalRunId(), stopped.payload(), original.flatten()),
                 stopped.payload().toString().getBytes(StandardCharsets.UTF_8).length);
     }
 

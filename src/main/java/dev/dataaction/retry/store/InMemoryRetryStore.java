@@ -166,7 +166,8 @@ public class InMemoryRetryStore implements RetryStore {
             }
             RetryRecord before = stored.record();
             cancelled = new RetryRecord(before.requestId(), before.actionId(), before.originalRunId(),
-                    RetryStatus.CANCELLED, before.attempts(), null, before.result(), before.runId(), before.lastError(),
+                    before.flatten(), RetryStatus.CANCELLED, before.attempts(), null, before.result(), before.runId(),
+                    before.lastError(),
                     before.acceptedAt(), at);
             entry.state = new RetryState(cancelled, stored.payload(), stored.deadline(), stored.attemptsUsed(), 0, null);
         }
@@ -209,7 +210,7 @@ public class InMemoryRetryStore implements RetryStore {
     private static RetryState withLateAttempt(RetryState stored, RetryState late) {
         RetryRecord was = stored.record();
         RetryRecord now = late.record();
-        RetryRecord record = new RetryRecord(was.requestId(), was.actionId(), was.originalRunId(), was.status(),
+        RetryRecord record = new RetryRecord(was.requestId(), was.actionId(), was.originalRunId(), was.flatten(), was.status(),
                 now.attempts(), was.nextAttemptAt(), now.result(), now.runId(), was.lastError(), was.acceptedAt(),
                 was.completedAt());
         return new RetryState(record, stored.payload(), stored.deadline(), late.attemptsUsed(), 0, null);

@@ -108,7 +108,8 @@ public class PostgresRetryStore implements RetryStore, WorkSharing {
                 rows.write(candidate.payload()), at(due), at(retry.acceptedAt()), at(candidate.deadline())))
                 .addString(drivenHere ? replica : null)
                 .addDouble((double) leaseMillis)
-                .addLong((long) config.queue().maxBacklog());
+                .addLong((long) config.queue().maxBacklog())
+                .addBoolean(retry.flatten());
         return query(INSERT, values).chain(inserted -> {
             if (inserted.rowCount() == 1) {
                 return Uni.createFrom().item(new Addition.Added(retry));

@@ -11,6 +11,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 /**
  * What a caller sees of a retry: an immutable snapshot. The request payload is not part of it.
  *
+ * @param flatten whether Genesys is asked for the output flattened as Architect reads it ({@code flatten=true})
  * @param nextAttemptAt when the next attempt is due, while the retry is PENDING
  * @param result the action's output, once it succeeded
  * @param runId the run id Genesys assigned, in {@code runs} mode
@@ -21,6 +22,7 @@ public record RetryRecord(
         UUID requestId,
         String actionId,
         String originalRunId,
+        boolean flatten,
         RetryStatus status,
         List<Attempt> attempts,
         Instant nextAttemptAt,

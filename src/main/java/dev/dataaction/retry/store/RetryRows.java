@@ -32,7 +32,8 @@ final class RetryRows {
     RetryRecord record(Row row) {
         RetryStatus status = RetryStatus.valueOf(row.getString("status"));
         return new RetryRecord(row.getUUID("request_id"), row.getString("action_id"), row.getString("original_run_id"),
-                status, read(row.getString("attempts"), (json, text) -> json.readValue(text, ATTEMPTS)),
+                row.getBoolean("flatten"), status,
+                read(row.getString("attempts"), (json, text) -> json.readValue(text, ATTEMPTS)),
                 status == RetryStatus.PENDING ? instant(row, "due_at") : null,
                 read(row.getString("result"), ObjectMapper::readTree), row.getString("run_id"),
                 read(row.getString("last_error"), (json, text) -> json.readValue(text, LastError.class)),

@@ -10,18 +10,19 @@ final class RetrySql {
     /** The statuses of a dead letter, {@link FailureGroup#DEAD}. */
     static final String DEAD = "('FAILED', 'EXHAUSTED')";
     static final String HOLDS_KEY = "('PENDING', 'IN_FLIGHT', 'SUCCEEDED')";
-    static final String RECORD_COLUMNS = "request_id, action_id, original_run_id, status, attempts::text AS attempts, "
+    static final String RECORD_COLUMNS = "request_id, action_id, original_run_id, flatten, status, attempts::text AS attempts, "
             + "attempts_used, due_at, attempt_number, result::text AS result, run_id, last_error::text AS last_error, "
             + "accepted_at, deadline, completed_at";
     static final String ALL_COLUMNS = RECORD_COLUMNS + ", payload::text AS payload";
 
     static final String INSERT = """
             INSERT INTO retries (request_id, action_id, original_run_id, payload, status, due_at, accepted_at, deadline,
-                                 leased_by, lease_until)
+                                 leased_by, lease_until, flatten)
             SELECT $1::uuid, $2::text, $3::text, $4::text::json, 'PENDING', $5::timestamptz, $6::timestamptz,
                    $7::timestamptz, $8::text,
                    CASE WHEN $8::text IS NULL THEN NULL
-                        ELSE greatest($5::timestamptz, clock_timestamp()) + $9::float8 * interval '1 millisecond' END
+                        ELSE greatest($5::timestamptz, clock_timestamp()) + $9::float8 * interval '1 millisecond' END,
+                   $11::boolean
             WHERE (SELECT count(*) FROM retries WHERE status IN %1$s) < $10::bigint
             ON CONFLICT (action_id, original_run_id) WHERE status IN %2$s DO NOTHING
             RETURNING request_id""".formatted(UNFINISHED, HOLDS_KEY);

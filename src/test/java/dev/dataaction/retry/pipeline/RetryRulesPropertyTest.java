@@ -209,8 +209,8 @@ class RetryRulesPropertyTest {
     }
 
     private static DrivenRetry newRetry(Policy policy) {
-        return new DrivenRetry("action", "run", JsonNodeFactory.instance.objectNode(), ACCEPTED, policy.retry().maxDuration(),
-                rulesOf(policy).firstAttemptAt(ACCEPTED));
+        return new DrivenRetry(new Submission("action", "run", JsonNodeFactory.instance.objectNode(), false), ACCEPTED,
+                policy.retry().maxDuration(), rulesOf(policy).firstAttemptAt(ACCEPTED));
     }
 
     private static Execution execution(Answer answer, Instant now) {

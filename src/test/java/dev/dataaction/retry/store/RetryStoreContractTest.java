@@ -156,6 +156,21 @@ class RetryStoreContractTest {
 
     @ParameterizedTest
     @EnumSource(Kind.class)
+    void keepsWhetherARetryAsksForFlattenedOutputThroughEveryChange(Kind kind) {
+        RetryStore store = store(kind);
+        RetryRecord plain = put(store, retry("a", "run-1", RetryStatus.PENDING, at(0), null));
+        RetryRecord flat = put(store, flattened(retry("a", "run-2", RetryStatus.FAILED, at(1), error("e", "m"),
+                attempt(1, at(1)))));
+
+        assertThat(plain.flatten()).isFalse();
+        assertThat(flat.flatten()).isTrue();
+        assertThat(await(store.submission(flat.requestId())).orElseThrow().retry().flatten()).isTrue();
+        assertThat(await(store.cancel(plain.requestId(), at(2)))).isInstanceOf(Cancellation.Cancelled.class);
+        assertThat(find(store, plain.requestId()).flatten()).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
     void countsTheRetriesOfEachStatusItHolds(Kind kind) {
         RetryStore store = store(kind);
         put(store, retry("a", "run-1", RetryStatus.PENDING, at(0), null));
@@ -283,13 +298,21 @@ class RetryStoreContractTest {
             Instant acceptedAt, LastError lastError, Attempt... attempts) {
         List<Attempt> made = Arrays.asList(attempts);
         Instant lastMoment = made.isEmpty() ? acceptedAt : made.getLast().startedAt();
-        RetryRecord record = new RetryRecord(requestId, actionId, originalRunId, status, made,
+        RetryRecord record = new RetryRecord(requestId, actionId, originalRunId, false, status, made,
                 status == RetryStatus.PENDING ? farAhead : null, null, null, lastError, acceptedAt,
                 status.isFinished() ? lastMoment.plusMillis(1) : null);
         boolean inFlight = status == RetryStatus.IN_FLIGHT;
         return new RetryState(record, JsonNodeFactory.instance.objectNode().put("customer", "42"),
                 acceptedAt.plus(Duration.ofMinutes(10)), made.size(), inFlight ? made.size() + 1 : 0,
                 inFlight ? farAhead : null);
+    }
+
+    /** The same retry, asking for the output flattened. */
+    private static RetryState flattened(RetryState retry) {
+        RetryRecord r = retry.record();
+        return new RetryState(new RetryRecord(r.requestId(), r.actionId(), r.originalRunId(), true, r.status(), r.attempts(),
+                r.nextAttemptAt(), r.result(), r.runId(), r.lastError(), r.acceptedAt(), r.completedAt()), retry.payload(),
+                retry.deadline(), retry.attemptsUsed(), retry.attemptInFlight(), retry.inFlightSince());
     }
 
     private static LastError error(String code, String message) {
@@ -307,7 +330,8 @@ class RetryStoreContractTest {
     /** Adds a retry as accepted, then writes the state it reached, as the replica driving it does. */
     private RetryRecord put(RetryStore store, RetryState retry) {
         RetryRecord accepted = new RetryRecord(retry.requestId(), retry.record().actionId(),
-                retry.record().originalRunId(), RetryStatus.PENDING, List.of(), farAhead, null, null, null,
+                retry.record().originalRunId(), retry.record().flatten(), RetryStatus.PENDING, List.of(), farAhead, null, null,
+                null,
                 retry.record().acceptedAt(), null);
         RetryState waiting = new RetryState(accepted, retry.payload(), retry.deadline(), 0, 0, null);
         assertThat(await(store.add(waiting, true))).isInstanceOf(Addition.Added.class);

@@ -63,6 +63,24 @@ public class GenesysStub implements QuarkusTestResourceLifecycleManager {
         return "/api/v2/integrations/actions/" + actionId + "/execute";
     }
 
+    /** The path of Genesys' test endpoint for an action: a dry run, answered with a report step by step. */
+    public static String testPath(String actionId) {
+        return "/api/v2/integrations/actions/" + actionId + "/test";
+    }
+
+    /**
+     * Genesys' test endpoint's 200: the report of an execution whose request step succeeded with {@code finalResult}, or
+     * failed with {@code error} (Genesys' error body) when {@code finalResult} is null.
+     */
+    public static ResponseDefinitionBuilder testReport(String finalResult, String error) {
+        boolean success = finalResult != null;
+        String request = "{\"step\":2,\"name\":\"Execute request\",\"success\":" + success + ",\"result\":"
+                + finalResult + ",\"error\":" + error + "}";
+        return ok("{\"operations\":[{\"step\":1,\"name\":\"Resolve request\",\"success\":true,\"result\":{},"
+                + "\"error\":null}," + request + "],\"error\":" + error + ",\"finalResult\":" + finalResult
+                + ",\"success\":" + success + "}");
+    }
+
     /** The path of the run-submission contract ({@code genesys.mode=runs}) for an action. */
     public static String runsPath(String actionId) {
         return "/api/v2/integration/actions/" + actionId + "/runs";
