@@ -32,6 +32,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dataaction.retry.observe.AuditEvent;
 import dev.dataaction.retry.observe.AuditLog;
 import dev.dataaction.retry.pipeline.Admission;
+import dev.dataaction.retry.pipeline.DryRuns;
 import dev.dataaction.retry.pipeline.Redrive;
 import dev.dataaction.retry.pipeline.RetryPipeline;
 import dev.dataaction.retry.store.Cancellation;
@@ -77,11 +78,11 @@ public class RetriesResource {
     public record Listing(Filter filter, List<Row> rows, String next, String first) {
     }
 
-    /** One retry as its page shows it. */
-    public record Detail(String requestId, String actionId, String originalRunId, String status, String acceptedAt,
-            String completedAt, String nextAttemptAt, String runId, String errorCode, String errorMessage,
-            String errorContextId, List<Timeline.Step> timeline, boolean cancellable, boolean redrivable,
-            String payload) {
+    /** One retry as its page shows it; {@code payload} and {@code dryRun} only when an operator asked for them. */
+    public record Detail(String requestId, String actionId, String originalRunId, boolean flatten, String status,
+            String acceptedAt, String completedAt, String nextAttemptAt, String runId, String errorCode,
+            String errorMessage, String errorContextId, List<Timeline.Step> timeline, boolean cancellable,
+            boolean redrivable, String payload, DryRunReport dryRun) {
     }
 
     private final RetryStore store;
@@ -89,13 +90,16 @@ public class RetriesResource {
     private final ConsoleUser user;
     private final AuditLog audit;
     private final ObjectMapper json;
+    private final DryRuns dryRuns;
 
-    RetriesResource(RetryStore store, RetryPipeline pipeline, ConsoleUser user, AuditLog audit, ObjectMapper json) {
+    RetriesResource(RetryStore store, RetryPipeline pipeline, ConsoleUser user, AuditLog audit, ObjectMapper json,
+            DryRuns dryRuns) {
         this.store = store;
         this.pipeline = pipeline;
         this.user = user;
         this.audit = audit;
         this.json = json;
+        this.dryRuns = dryRuns;
     }
 
     @GET
@@ -124,7 +128,7 @@ public class RetriesResource {
     @Path("/{requestId}")
     public Uni<String> retry(@RestPath String requestId, @RestQuery String notice) {
         UUID id = id(requestId);
-        return Pages.fromStore(store.find(id)).chain(found -> detail(found.orElseThrow(() -> missing(id)), null,
+        return Pages.fromStore(store.find(id)).chain(found -> detail(found.orElseThrow(() -> missing(id)), null, null,
                 notice));
     }
 
@@ -139,7 +143,31 @@ public class RetriesResource {
             String payload = pretty(submission);
             audit.write(AuditEvent.PAYLOAD_VIEWED, Map.of("by", by, "requestId", id.toString(), "payloadBytes",
                     submission.payload().toString().getBytes(StandardCharsets.UTF_8).length));
-            return detail(submission.retry(), payload, null);
+            return detail(submission.retry(), payload, null, null);
+        });
+    }
+
+    /**
+     * Runs the retry's action through Genesys' test endpoint and shows the report on the retry's page; the retry does not
+     * change, and the dry run is audited ({@code RETRY_TESTED}) as through the API.
+     */
+    @POST
+    @Path("/{requestId}/test")
+    public Uni<String> test(@RestPath String requestId, @RestForm String csrf) {
+        String by = user.act(csrf);
+        UUID id = id(requestId);
+        if (!dryRuns.available()) {
+            throw ConsoleRefusal.invalid("dry runs need genesys.mode=execute.");
+        }
+        return Pages.fromStore(dryRuns.test(id, by)).chain(outcome -> switch (outcome) {
+            case DryRuns.Outcome.NotFound notFound -> throw missing(id);
+            case DryRuns.Outcome.Busy busy -> Pages.fromStore(store.find(id)).chain(found -> detail(
+                    found.orElseThrow(() -> missing(id)), null, null, "Not run: the traffic limits left no room within "
+                            + busy.retryAfter().toSeconds() + " s. Try again in a moment."));
+            case DryRuns.Outcome.Reported reported -> detail(reported.retry(), null, DryRunReport.of(reported, json), null);
+            case DryRuns.Outcome.Refused refused -> detail(refused.retry(), null, DryRunReport.of(refused), null);
+            case DryRuns.Outcome.Unanswered unanswered ->
+                detail(unanswered.retry(), null, DryRunReport.of(unanswered), null);
         });
     }
 
@@ -189,13 +217,14 @@ public class RetriesResource {
         });
     }
 
-    private Uni<String> detail(RetryRecord retry, String payload, String notice) {
+    private Uni<String> detail(RetryRecord retry, String payload, DryRunReport dryRun, String notice) {
         boolean error = retry.lastError() != null;
-        Detail detail = new Detail(retry.requestId().toString(), retry.actionId(), retry.originalRunId(),
+        Detail detail = new Detail(retry.requestId().toString(), retry.actionId(), retry.originalRunId(), retry.flatten(),
                 retry.status().name(), Pages.time(retry.acceptedAt()), Pages.time(retry.completedAt()),
                 Pages.time(retry.nextAttemptAt()), retry.runId(), error ? retry.lastError().code() : null,
                 error ? retry.lastError().message() : null, error ? retry.lastError().contextId() : null,
-                Timeline.of(retry.attempts()), !retry.status().isFinished(), retry.status().allowsRedrive(), payload);
+                Timeline.of(retry.attempts()), !retry.status().isFinished(), retry.status().allowsRedrive(), payload,
+                dryRun);
         return Templates.retry(user.page("Retry " + retry.requestId(), ConsolePage.Section.RETRIES, notice), detail)
                 .createUni();
     }

@@ -100,6 +100,35 @@ class ConsolePagesTest {
     }
 
     @Test
+    void aDryRunShowsGenesysReportOnTheRetrysPageAndLeavesTheRetryAsItWas() {
+        String actionId = Retries.newActionId();
+        GenesysActions.answers(actionId,
+                GenesysActions.json(400, GenesysActions.error(400, "bad.request", "The CRM refused the lookup")));
+        GenesysStub.stubSequence(GenesysStub.testPath(actionId), GenesysStub.testReport(null,
+                GenesysActions.error(400, "bad.request", "Still <refused> by the CRM")),
+                GenesysStub.testReport("{\"ticket\":\"T-5\"}", null));
+        String requestId = Retries.submitAccepted(actionId);
+        Retries.awaitStatus(requestId, "FAILED");
+        Response signedIn = signIn(GenesysStub.API_KEY);
+        String token = csrf(as(signedIn).get("/console/retries/" + requestId).asString());
+
+        String failing = as(signedIn).formParam("csrf", token).post("/console/retries/" + requestId + "/test").then()
+                .statusCode(200).extract().asString();
+        String passing = as(signedIn).formParam("csrf", token).post("/console/retries/" + requestId + "/test").then()
+                .statusCode(200).extract().asString();
+        Response withoutToken = as(signedIn).post("/console/retries/" + requestId + "/test");
+
+        assertThat(failing).contains("id=\"dry-run-report\"",
+                "The action failed: Still &lt;refused&gt; by the CRM",
+                "<li class=\"dry-run-step\" data-success=\"false\">Execute request: <span class=\"step-error\">")
+                .doesNotContain("id=\"dry-run-result\"");
+        assertThat(passing).contains("The action succeeded in ", "id=\"dry-run-result\"", "&quot;T-5&quot;");
+        assertThat(passing).as("the retry stays as it was").contains("class=\"status-FAILED\">FAILED</dd>");
+        assertThat(withoutToken.statusCode()).isEqualTo(403);
+        assertThat(GenesysStub.countOf(GenesysStub.testPath(actionId))).isEqualTo(2);
+    }
+
+    @Test
     void aFormWithoutItsTokenChangesNothing() {
         String actionId = Retries.newActionId();
         Response signedIn = signIn(GenesysStub.API_KEY);
