@@ -42,8 +42,8 @@ import io.restassured.specification.RequestSpecification;
  * The Data Actions of {@code deploy/genesys} called as an Architect flow calls them: each request rendered from the
  * action's templates with the flow's inputs and the integration's credentials, sent to the running service, and its
  * answer turned into the flow's outputs through the translation map and the success template. Inputs with quotes,
- * backslashes, non-ASCII text, line breaks and nested JSON reach the service intact, and what the flow gets back is the
- * retry the service stored.
+ * backslashes, non-ASCII text, line breaks and nested JSON reach the service intact, {@code flatten} is stored and passed
+ * on to Genesys, and what the flow gets back is the retry the service stored.
  */
 @QuarkusTest
 @QuarkusTestResource(GenesysStub.class)
@@ -101,10 +101,13 @@ public class DataActionKitTest {
         JsonPath stored = Retries.record(requestId);
         assertThat(stored.getString("actionId")).isEqualTo(actionId);
         assertThat(stored.getString("originalRunId")).isEqualTo(originalRunId);
+        assertThat(stored.getBoolean("flatten")).as("%s: flatten stored", label).isEqualTo(Boolean.TRUE.equals(flatten));
 
         Retries.awaitStatus(requestId, "SUCCEEDED");
         List<ServeEvent> executions = executions(actionId);
         assertThat(executions).hasSize(1);
+        assertThat(executions.get(0).getRequest().getUrl()).as("%s: flattened output asked of Genesys", label)
+                .isEqualTo(Boolean.TRUE.equals(flatten) ? executePath(actionId) + "?flatten=true" : executePath(actionId));
         assertThat(JSON.readTree(new String(executions.get(0).getRequest().getBody(), StandardCharsets.UTF_8)))
                 .as("%s: the payload Genesys receives again", label).isEqualTo(JSON.readTree(payload));
     }
