@@ -89,7 +89,7 @@ function admit(t) {
   return true;
 }
 
-const EXECUTE = /^\/api\/v2\/integrations\/actions\/([A-Za-z0-9-]+)\/execute$/;
+const EXECUTE = /^\/api\/v2\/integrations\/actions\/([A-Za-z0-9_-]+)\/execute$/;
 
 function handle(listener, req, res) {
   const start = nowMs(); // taken first, before anything else is done with the request

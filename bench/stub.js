@@ -89,7 +89,7 @@ function readBody(req, done) {
   req.on('end', () => done(Buffer.concat(chunks).toString('utf8')));
 }
 
-const EXECUTE = /^\/api\/v2\/integrations\/actions\/([A-Za-z0-9-]+)\/execute$/;
+const EXECUTE = /^\/api\/v2\/integrations\/actions\/([A-Za-z0-9_-]+)\/execute$/;
 
 const server = http.createServer((req, res) => {
   const arrival = nowMs(); // taken first, before anything else is done with the request

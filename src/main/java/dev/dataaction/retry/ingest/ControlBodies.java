@@ -14,16 +14,17 @@ import dev.dataaction.retry.store.TrafficSettings;
 public final class ControlBodies {
 
     public static final int MAX_REASON = 500;
-    private static final Pattern ACTION_ID = Pattern.compile("[a-zA-Z0-9-]{1,128}");
+    private static final Pattern ACTION_ID = Pattern.compile(RetryRequest.ACTION_ID);
+    private static final int MAX_ACTION_ID = 128;
 
     private ControlBodies() {
     }
 
     /** An action id in a path: the same rule as in a retry request. */
     public static String actionId(String actionId) {
-        if (actionId == null || !ACTION_ID.matcher(actionId).matches()) {
+        if (actionId == null || actionId.length() > MAX_ACTION_ID || !ACTION_ID.matcher(actionId).matches()) {
             throw invalid("The action id is invalid.", List.of(new Problem.FieldError("actionId",
-                    "must be 1 to 128 letters, digits or '-'")));
+                    "must be 1 to 128 letters, digits, '_' or '-'")));
         }
         return actionId;
     }

@@ -325,9 +325,19 @@ class ControlsApiTest {
     static Stream<Arguments> invalidActionIds() {
         return Stream.of(
                 Arguments.of("with a dot", "crm.lookup"),
-                Arguments.of("with an underscore", "crm_lookup"),
+                Arguments.of("with a colon", "crm:lookup"),
                 Arguments.of("with a space", "crm lookup"),
                 Arguments.of("of 129 characters", "a".repeat(129)));
+    }
+
+    @Test
+    void genesysOwnActionIdsAreValidOnEveryRoute() {
+        String actionId = "custom_-_" + java.util.UUID.randomUUID();
+
+        Traffic.setActionLimits(actionId, "{\"maxConcurrent\":2}").then().statusCode(200);
+        assertThat(Traffic.pause(actionId, "CRM down").getBoolean("paused")).isTrue();
+        assertThat(Traffic.resume(actionId).getBoolean("paused")).isFalse();
+        assertThat(Traffic.action(actionId).getString("actionId")).isEqualTo(actionId);
     }
 
     @ParameterizedTest(name = "{0}")
