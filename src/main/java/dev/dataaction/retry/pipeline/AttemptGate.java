@@ -36,6 +36,9 @@ import io.vertx.core.Vertx;
 @ApplicationScoped
 public class AttemptGate {
 
+    /** How many of the least recently seen actions each new action looks at, to forget the idle ones among them. */
+    private static final int FORGET_LOOKS = 16;
+
     /** The code of the last error of a retry its action's pause holds. */
     static final String PAUSED = "action.paused";
 
@@ -232,10 +235,16 @@ public class AttemptGate {
         return lane;
     }
 
-    /** Beyond the bound, forgets the least recently seen actions that are idle and that nobody configured. */
+    /**
+     * Beyond the bound, forgets the least recently seen actions that are idle and that nobody configured. It looks at a
+     * few of them only: when thousands of actions each have a retry waiting for a slot, none of them can be forgotten,
+     * and looking through them all for every new action made a burst of new actions cost quadratic time. A lane left
+     * over now is forgotten when a later action is seen.
+     */
     private void forgetBeyondBound(ActionLane kept) {
         Iterator<ActionLane> leastRecentFirst = lanes.values().iterator();
-        while (lanes.size() > config.limits().trackedActions() && leastRecentFirst.hasNext()) {
+        for (int looked = 0; looked < FORGET_LOOKS && lanes.size() > config.limits().trackedActions()
+                && leastRecentFirst.hasNext(); looked++) {
             ActionLane lane = leastRecentFirst.next();
             if (lane != kept && lane.waiting.isEmpty() && lane.limit.inFlight() == 0
                     && !config.actions().containsKey(lane.actionId) && !settings.actions().containsKey(lane.actionId)) {
