@@ -3,7 +3,6 @@ package dev.dataaction.retry.console;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -35,7 +34,7 @@ public record DryRunReport(boolean success, String summary, List<Step> steps, St
                         : message(report.path("error")));
         JsonNode result = report.path("finalResult");
         return new DryRunReport(success, summary, steps, success && !result.isMissingNode() && !result.isNull()
-                ? pretty(json, result)
+                ? Pages.json(json, result)
                 : null);
     }
 
@@ -58,13 +57,5 @@ public record DryRunReport(boolean success, String summary, List<Step> steps, St
         }
         String message = error.path("message").asText("");
         return message.isEmpty() ? error.path("code").asText(error.toString()) : message;
-    }
-
-    private static String pretty(ObjectMapper json, JsonNode value) {
-        try {
-            return json.writerWithDefaultPrettyPrinter().writeValueAsString(value);
-        } catch (JsonProcessingException unwritable) {
-            return value.toString();
-        }
     }
 }

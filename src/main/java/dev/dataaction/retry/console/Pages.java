@@ -14,6 +14,10 @@ import java.util.StringJoiner;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.dataaction.retry.store.StoreFailures;
 import dev.dataaction.retry.store.TrafficSettings;
 import io.smallrye.mutiny.Uni;
@@ -30,6 +34,15 @@ final class Pages {
     /** A store that cannot be reached gets a page that says so (503); other failures stay failures. */
     static <T> Uni<T> fromStore(Uni<T> call) {
         return call.onFailure(StoreFailures::isTransient).transform(failure -> ConsoleRefusal.storeUnavailable());
+    }
+
+    /** A JSON value indented for a page: a payload, or the output a dry run reports. */
+    static String json(ObjectMapper json, JsonNode value) {
+        try {
+            return json.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+        } catch (JsonProcessingException unwritable) {
+            return value.toString();
+        }
     }
 
     static String time(Instant instant) {

@@ -26,7 +26,6 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.dataaction.retry.observe.AuditEvent;
@@ -140,7 +139,7 @@ public class RetriesResource {
         UUID id = id(requestId);
         return Pages.fromStore(store.submission(id)).chain(found -> {
             StoredSubmission submission = found.orElseThrow(() -> missing(id));
-            String payload = pretty(submission);
+            String payload = Pages.json(json, submission.payload());
             audit.write(AuditEvent.PAYLOAD_VIEWED, Map.of("by", by, "requestId", id.toString(), "payloadBytes",
                     submission.payload().toString().getBytes(StandardCharsets.UTF_8).length));
             return detail(submission.retry(), payload, null, null);
@@ -227,14 +226,6 @@ public class RetriesResource {
                 dryRun);
         return Templates.retry(user.page("Retry " + retry.requestId(), ConsolePage.Section.RETRIES, notice), detail)
                 .createUni();
-    }
-
-    private String pretty(StoredSubmission submission) {
-        try {
-            return json.writerWithDefaultPrettyPrinter().writeValueAsString(submission.payload());
-        } catch (JsonProcessingException unwritable) {
-            return submission.payload().toString();
-        }
     }
 
     private static RetryQuery query(Filter filter, String after) {
