@@ -1,13 +1,13 @@
 // Measures how fast the packaged service starts: the time from spawning the process to the first 200 answer of
 // /q/health/ready, and the resident memory at that moment, for the plain jar, the jar with the AOT cache and, when one
 // is given, the native executable.
-// Usage: node startup.mjs <quarkus-app dir> <java> <runs> [native executable]
+// Usage: node startup.mjs <quarkus-app dir> <java> <runs> [native executable [native option...]]
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 
-const [appDir, java, runsArg, nativeExecutable] = process.argv.slice(2);
+const [appDir, java, runsArg, nativeExecutable, ...nativeOptions] = process.argv.slice(2);
 const runs = Number(runsArg ?? 5);
 const POLL_MS = 2;
 const GIVE_UP_MS = 60_000;
@@ -78,7 +78,8 @@ const variants = [
   { name: 'jar + AOT cache', command: java, args: (setting) => ['-XX:AOTCache=app.aot', setting, '-jar', 'quarkus-run.jar'] },
 ];
 if (nativeExecutable) {
-  variants.push({ name: 'native', command: nativeExecutable, args: (setting) => [setting] });
+  const name = ['native', ...nativeOptions].join(' ');
+  variants.push({ name, command: nativeExecutable, args: (setting) => [...nativeOptions, setting] });
 }
 const results = Object.fromEntries(variants.map((variant) => [variant.name, []]));
 // alternate the variants so that a change in the machine's load affects them all alike

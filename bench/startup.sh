@@ -4,10 +4,13 @@
 # median of RUNS starts of each. Builds the application and its AOT cache first when they are missing, and the native
 # executable when it is missing and a GraalVM or Mandrel is at hand (GRAALVM_HOME, or native-image on the PATH);
 # without one, the native variant is left out.
-# Usage: bench/startup.sh [RUNS]   (default 5)
+# Usage: bench/startup.sh [RUNS] [NATIVE_OPTION...]   (default 5 runs)
+#   NATIVE_OPTIONs (such as -Xmn16m) are given to the native executable only.
+#   NATIVE_EXECUTABLE=PATH measures that executable instead of target/*-runner (another build of the service).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-5}"
+native_options=("${@:2}")
 
 # shellcheck source=lib/common.sh
 source bench/lib/common.sh
@@ -20,7 +23,7 @@ if [ ! -f target/quarkus-app/app.aot ]; then
     -Dsurefire.failIfNoSpecifiedTests=false
 fi
 
-runner=$(ls target/*-runner 2>/dev/null | head -n 1 || true)
+runner=${NATIVE_EXECUTABLE:-$(ls target/*-runner 2>/dev/null | head -n 1 || true)}
 if [ -z "$runner" ] && { [ -n "${GRAALVM_HOME:-}" ] || command -v native-image >/dev/null 2>&1; }; then
   ./mvnw -B -q package -Dnative -DskipTests
   runner=$(ls target/*-runner | head -n 1)
@@ -29,6 +32,8 @@ fi
 
 echo "Start-up of genesys-retry-orchestrator, $(date -u +%Y-%m-%d), $(nproc) cores," \
   "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $("$java" -version 2>&1 | head -1)"
-echo "Command: bench/startup.sh $runs"
+echo "Command:${NATIVE_EXECUTABLE:+ NATIVE_EXECUTABLE=$NATIVE_EXECUTABLE} bench/startup.sh $runs ${native_options[*]}"
 echo
-node bench/startup.mjs target/quarkus-app "$java" "$runs" ${runner:+"$PWD/$runner"}
+native=()
+[ -n "$runner" ] && native=("$(realpath "$runner")" "${native_options[@]}")
+node bench/startup.mjs target/quarkus-app "$java" "$runs" "${native[@]}"
